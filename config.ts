@@ -1,0 +1,271 @@
+/**
+ * The ONLY reader of the environment (DESIGN.md section 2). Everything else receives a frozen `AppConfig` and a
+ * separate `Secrets` object. Errors name settings, never their values.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+
+export type Profile = 'development' | 'production';
+
+export interface RetentionPolicy {
+  /** Seconds each data class is kept after its last write (Redis TTL). */
+  stateSeconds: number;
+  transcriptSeconds: number;
+  keySeconds: number;
+}
+
+export interface AppConfig {
+  profile: Profile;
+  port: number;
+  host: string;
+  instance: string;
+  logLevel: string;
+  redisUrl: string | undefined;
+  keystoreRedisUrl: string | undefined;
+  redisCommandTimeoutMs: number;
+  redisConnectTimeoutMs: number;
+  customerDirectoryFile: string;
+  localChatEnabled: boolean;
+  publicBaseUrl: string | undefined;
+  maxEnvelopeBytes: number;
+  retention: RetentionPolicy;
+  keepTranscripts: boolean;
+  bot: { appId: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
+  devKeyFile: string | undefined;
+}
+
+/** A master key version: wraps data keys. The active one wraps new keys; the others only unwrap. */
+export interface MasterKey { version: string; key: Uint8Array }
+
+export interface Secrets {
+  appPassword: string;
+  masterKeys: readonly MasterKey[];
+  activeMasterVersion: string;
+  /** Purpose keys: long-lived, NOT derived from the master key (DESIGN.md invariant 3). */
+  keyNameKey: Uint8Array;
+  auditKey: Uint8Array;
+  codeHashKey: Uint8Array;
+  piiHashKey: Uint8Array;
+}
+
+export interface LoadedConfig {
+  config: Readonly<AppConfig>;
+  secrets: Readonly<Secrets>;
+  /** Set when development keys were generated on this start: the caller logs it loudly. */
+  generatedDevKeyFile?: string;
+}
+
+export class ConfigError extends Error {
+  readonly settings: string[];
+  constructor(settings: string[], why: string) {
+    super(`configuration: ${why}: ${settings.join(', ')}`);
+    this.name = 'ConfigError';
+    this.settings = settings;
+  }
+}
+
+const intFrom = (def: number, min: number, max: number) =>
+  z.preprocess((v) => (v === undefined || v === '' ? def : Number(v)), z.number().int().min(min).max(max));
+const boolFrom = (def: boolean) =>
+  z.preprocess((v) => (v === undefined || v === '' ? def : String(v).toLowerCase()), z.union([z.boolean(), z.enum(['true', '1', 'yes', 'false', '0', 'no']).transform((s) => ['true', '1', 'yes'].includes(s))]));
+const optStr = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+const schema = z.object({
+  TRUSTLINE_PROFILE: z.enum(['development', 'production']).default('development'),
+  PORT: intFrom(3978, 0, 65535),
+  HOST: optStr,
+  INSTANCE_NAME: optStr,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: optStr.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  KEYSTORE_REDIS_URL: optStr.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(1500, 50, 60000),
+  REDIS_CONNECT_TIMEOUT_MS: intFrom(2000, 50, 60000),
+  CUSTOMER_DIRECTORY_FILE: z.string().default('data/customers.json'),
+  LOCAL_CHAT_ENABLED: boolFrom(true),
+  PUBLIC_BASE_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  MAX_ENVELOPE_BYTES: intFrom(1_048_576, 1024, 64 * 1_048_576),
+  RETENTION_STATE_SECONDS: intFrom(30 * 86400, 60, 400 * 86400),
+  RETENTION_TRANSCRIPT_SECONDS: intFrom(90 * 86400, 60, 3 * 365 * 86400),
+  RETENTION_KEY_SECONDS: intFrom(3 * 365 * 86400, 60, 10 * 365 * 86400),
+  TRANSCRIPTS_ENABLED: boolFrom(true),
+  MicrosoftAppId: optStr,
+  MicrosoftAppPassword: optStr,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: optStr,
+  TRUSTLINE_MASTER_KEYS: optStr,
+  TRUSTLINE_MASTER_KEYS_FILE: optStr,
+  TRUSTLINE_ACTIVE_MASTER_KEY: optStr,
+  TRUSTLINE_KEYNAME_KEY: optStr,
+  TRUSTLINE_AUDIT_KEY: optStr,
+  TRUSTLINE_CODE_HASH_KEY: optStr,
+  TRUSTLINE_PII_HASH_KEY: optStr,
+  TRUSTLINE_DEV_KEY_FILE: z.string().default('.trustline/dev-keys.json'),
+});
+
+const PURPOSE_KEYS = ['TRUSTLINE_KEYNAME_KEY', 'TRUSTLINE_AUDIT_KEY', 'TRUSTLINE_CODE_HASH_KEY', 'TRUSTLINE_PII_HASH_KEY'] as const;
+
+/** 32 random bytes, base64: the format of every key setting. */
+export function newKeyText(): string {
+  return randomBytes(32).toString('base64');
+}
+
+function decodeKey(setting: string, text: string): Uint8Array {
+  const t = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) throw new ConfigError([setting], 'not base64');
+  const buf = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (buf.length !== 32) throw new ConfigError([setting], 'key must be 32 bytes');
+  return new Uint8Array(buf);
+}
+
+/** `v1:BASE64,v2:BASE64` (or a JSON object `{ "v1": "BASE64" }` in the file form). */
+function parseMasterKeys(setting: string, text: string): MasterKey[] {
+  let pairs: [string, string][];
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let obj: unknown;
+    try { obj = JSON.parse(trimmed); } catch { throw new ConfigError([setting], 'not valid JSON'); }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new ConfigError([setting], 'expected an object of versions');
+    pairs = Object.entries(obj as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : '']);
+  } else {
+    pairs = trimmed.split(',').filter(Boolean).map((p) => {
+      const i = p.indexOf(':');
+      return i < 0 ? ['', p] : [p.slice(0, i).trim(), p.slice(i + 1)];
+    });
+  }
+  const out: MasterKey[] = [];
+  for (const [version, value] of pairs) {
+    if (!/^v[0-9]{1,6}$/.test(version)) throw new ConfigError([setting], 'versions must look like v1, v2, ...');
+    if (out.some((k) => k.version === version)) throw new ConfigError([setting], 'duplicate version');
+    out.push({ version, key: decodeKey(setting, value) });
+  }
+  if (out.length === 0) throw new ConfigError([setting], 'no master key');
+  return out;
+}
+
+interface DevKeyFile { masterKeys: Record<string, string>; active: string; purpose: Record<string, string> }
+
+function loadOrCreateDevKeys(path: string): { file: DevKeyFile; created: boolean } {
+  if (existsSync(path)) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(readFileSync(path, 'utf8')); } catch { throw new ConfigError(['TRUSTLINE_DEV_KEY_FILE'], 'file is not valid JSON'); }
+    const f = parsed as Partial<DevKeyFile>;
+    if (!f || typeof f !== 'object' || !f.masterKeys || !f.active || !f.purpose) {
+      throw new ConfigError(['TRUSTLINE_DEV_KEY_FILE'], 'file is malformed');
+    }
+    return { file: f as DevKeyFile, created: false };
+  }
+  const file: DevKeyFile = {
+    masterKeys: { v1: newKeyText() },
+    active: 'v1',
+    purpose: Object.fromEntries(PURPOSE_KEYS.map((k) => [k, newKeyText()])),
+  };
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return { file, created: true };
+}
+
+/**
+ * Validates the environment once and returns frozen config and secrets. Throws `ConfigError` naming the settings.
+ * @param env defaults to process.env; tests pass their own object.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): LoadedConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'unknown')))];
+    throw new ConfigError(names, 'invalid setting');
+  }
+  const e = parsed.data;
+  const production = e.TRUSTLINE_PROFILE === 'production';
+
+  if (production) {
+    const missing: string[] = [];
+    if (!e.MicrosoftAppId) missing.push('MicrosoftAppId');
+    // A user-assigned managed identity authenticates without a password.
+    if (!e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI') missing.push('MicrosoftAppPassword');
+    if (e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) missing.push('MicrosoftAppTenantId');
+    if (!e.REDIS_URL) missing.push('REDIS_URL');
+    if (!e.KEYSTORE_REDIS_URL) missing.push('KEYSTORE_REDIS_URL');
+    if (!e.TRUSTLINE_MASTER_KEYS && !e.TRUSTLINE_MASTER_KEYS_FILE) missing.push('TRUSTLINE_MASTER_KEYS');
+    for (const k of PURPOSE_KEYS) if (!e[k]) missing.push(k);
+    if (missing.length) throw new ConfigError(missing, 'production requires');
+  }
+
+  let generatedDevKeyFile: string | undefined;
+  let masterKeys: MasterKey[];
+  let active: string;
+  const purpose: Record<string, Uint8Array> = {};
+  const explicitMaster = e.TRUSTLINE_MASTER_KEYS ?? (e.TRUSTLINE_MASTER_KEYS_FILE ? readSecretFile('TRUSTLINE_MASTER_KEYS_FILE', resolve(cwd, e.TRUSTLINE_MASTER_KEYS_FILE)) : undefined);
+  const devKeyPath = resolve(cwd, e.TRUSTLINE_DEV_KEY_FILE);
+  let dev: DevKeyFile | undefined;
+  const needDev = !production && (!explicitMaster || PURPOSE_KEYS.some((k) => !e[k]));
+  if (needDev) {
+    const r = loadOrCreateDevKeys(devKeyPath);
+    dev = r.file;
+    if (r.created) generatedDevKeyFile = devKeyPath;
+  }
+  if (explicitMaster) {
+    masterKeys = parseMasterKeys(e.TRUSTLINE_MASTER_KEYS ? 'TRUSTLINE_MASTER_KEYS' : 'TRUSTLINE_MASTER_KEYS_FILE', explicitMaster);
+    active = e.TRUSTLINE_ACTIVE_MASTER_KEY ?? masterKeys[masterKeys.length - 1]!.version;
+  } else {
+    masterKeys = parseMasterKeys('TRUSTLINE_DEV_KEY_FILE', JSON.stringify(dev!.masterKeys));
+    active = e.TRUSTLINE_ACTIVE_MASTER_KEY ?? dev!.active;
+  }
+  if (!masterKeys.some((k) => k.version === active)) throw new ConfigError(['TRUSTLINE_ACTIVE_MASTER_KEY'], 'names no configured master key version');
+  for (const k of PURPOSE_KEYS) {
+    const text = e[k] ?? dev?.purpose[k];
+    if (!text) throw new ConfigError([k], 'missing key');
+    purpose[k] = decodeKey(k, text);
+  }
+  const distinct = new Set(PURPOSE_KEYS.map((k) => Buffer.from(purpose[k]!).toString('hex')));
+  if (distinct.size !== PURPOSE_KEYS.length) throw new ConfigError([...PURPOSE_KEYS], 'purpose keys must differ from each other');
+
+  const localChatEnabled = production ? false : e.LOCAL_CHAT_ENABLED;
+  const config: AppConfig = {
+    profile: e.TRUSTLINE_PROFILE,
+    port: e.PORT,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    instance: e.INSTANCE_NAME ?? `i-${randomBytes(3).toString('hex')}`,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    keystoreRedisUrl: e.KEYSTORE_REDIS_URL ?? e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+    customerDirectoryFile: resolve(cwd, e.CUSTOMER_DIRECTORY_FILE),
+    localChatEnabled,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    maxEnvelopeBytes: e.MAX_ENVELOPE_BYTES,
+    retention: {
+      stateSeconds: e.RETENTION_STATE_SECONDS,
+      transcriptSeconds: e.RETENTION_TRANSCRIPT_SECONDS,
+      keySeconds: e.RETENTION_KEY_SECONDS,
+    },
+    keepTranscripts: e.TRANSCRIPTS_ENABLED,
+    bot: { appId: e.MicrosoftAppId ?? '', appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId ?? '' },
+    devKeyFile: needDev ? devKeyPath : undefined,
+  };
+  const secrets: Secrets = {
+    appPassword: e.MicrosoftAppPassword ?? '',
+    masterKeys: Object.freeze(masterKeys.map((k) => Object.freeze(k))),
+    activeMasterVersion: active,
+    keyNameKey: purpose.TRUSTLINE_KEYNAME_KEY!,
+    auditKey: purpose.TRUSTLINE_AUDIT_KEY!,
+    codeHashKey: purpose.TRUSTLINE_CODE_HASH_KEY!,
+    piiHashKey: purpose.TRUSTLINE_PII_HASH_KEY!,
+  };
+  return {
+    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot) }),
+    secrets: Object.freeze(secrets),
+    ...(generatedDevKeyFile ? { generatedDevKeyFile } : {}),
+  };
+}
+
+function readSecretFile(setting: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError([setting], 'file cannot be read');
+  }
+}

@@ -1,0 +1,27 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Keyed hashes for names: Redis key names, key owners and log ids are derived from channel/user/conversation ids
+ * (which can hold phone numbers or emails) with a long-lived purpose key, so `redis-cli --scan` and logs show no
+ * identifiers (DESIGN.md section 4). 128 bits, base64url. The domain string separates uses of the same key.
+ */
+export class Pseudonymizer {
+  readonly #key: Buffer;
+  constructor(key: Uint8Array) {
+    if (key.length < 32) throw new Error('pseudonym key too short');
+    this.#key = Buffer.from(key);
+  }
+
+  hash(domain: string, value: string): string {
+    return createHmac('sha256', this.#key).update(domain).update('\u0000').update(value, 'utf8').digest().subarray(0, 16).toString('base64url');
+  }
+
+  /** Owner id of a conversation's data (its data key and the keys it seals). */
+  conversationOwner(channelId: string, conversationId: string): string {
+    return `c_${this.hash('conv', `${channelId}\u0000${conversationId}`)}`;
+  }
+
+  userOwner(channelId: string, userId: string): string {
+    return `u_${this.hash('user', `${channelId}\u0000${userId}`)}`;
+  }
+}
