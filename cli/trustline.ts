@@ -1,0 +1,70 @@
+/**
+ * `trustline` operator command. Each subcommand loads the same validated configuration as the bot; output never
+ * contains key bytes except `keys new`, whose whole purpose is to print a fresh key for the operator.
+ */
+import { Command } from 'commander';
+import { loadConfig, newKeyText, ConfigError } from '../config.js';
+import { initSodium } from '../guards/crypto/sodium.js';
+import { DataKeyService } from '../guards/crypto/dataKeys.js';
+import { RedisKeyStore } from '../guards/crypto/keyStore.js';
+import { connectRedis } from '../guards/storage/redisClient.js';
+import { createLogger } from '../guards/log/logger.js';
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`trustline: ${message}\n`);
+  process.exit(code);
+}
+
+function config() {
+  try {
+    return loadConfig();
+  } catch (err) {
+    fail(err instanceof ConfigError ? err.message : 'configuration could not be loaded');
+  }
+}
+
+async function withKeyService<T>(fn: (keys: DataKeyService) => Promise<T>): Promise<T> {
+  const { config: c, secrets } = config();
+  if (!c.keystoreRedisUrl) fail('no KEYSTORE_REDIS_URL or REDIS_URL: the embedded store keeps its keys inside the bot process, there is nothing to manage');
+  await initSodium();
+  const log = createLogger({ level: 'warn', instance: 'cli', destination: undefined });
+  const redis = await connectRedis({ url: c.keystoreRedisUrl, name: 'keystore', connectTimeoutMs: c.redisConnectTimeoutMs, commandTimeoutMs: Math.max(c.redisCommandTimeoutMs, 5000), log });
+  if (!redis.isReady()) { await redis.close(); fail('the key store Redis is not reachable', 3); }
+  try {
+    return await fn(new DataKeyService(new RedisKeyStore(redis.commands, c.retention.keySeconds), secrets.masterKeys, secrets.activeMasterVersion));
+  } finally {
+    await redis.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('trustline').description('Trustline operator commands').showHelpAfterError();
+  const keys = program.command('keys').description('master and data key management');
+
+  keys.command('new').description('print a fresh 32-byte key (base64) to add as a new master key version or purpose key')
+    .action(() => { process.stdout.write(`${newKeyText()}\n`); });
+
+  keys.command('status').description('master key versions and how many data keys each wraps (never key bytes)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const s = await withKeyService((k) => k.status());
+      if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+      else {
+        process.stdout.write(`active master key version: ${s.active}\nconfigured versions: ${s.configured.join(', ')}\ndata keys: ${s.total}\n`);
+        for (const [v, n] of Object.entries(s.byMasterVersion)) process.stdout.write(`  wrapped by ${v}: ${n}${s.configured.includes(v) ? '' : '  (version NOT configured: these keys cannot be opened)'}\n`);
+      }
+    });
+
+  keys.command('rotate').description('re-wrap every data key under the active master version (safe to rerun after an interruption)')
+    .action(async () => {
+      const r = await withKeyService((k) => k.rotate());
+      process.stdout.write(`rotation: ${r.rewrapped} re-wrapped, ${r.alreadyCurrent} already current, ${r.failed} failed\n`);
+      if (r.failed > 0) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  await buildCli().parseAsync(argv);
+}

@@ -1,0 +1,84 @@
+/**
+ * A small phrase-based intent matcher for the retail domain, in English, German, French and Spanish. Patterns are
+ * matched on lower-cased, accent-folded text. It deliberately misses paraphrases without any key word: two misses
+ * in a row lead to the offer of a person (the handoff issue).
+ */
+import type { Lang } from './language.js';
+
+export type Intent =
+  | 'greeting' | 'help' | 'orderStatus' | 'addressChange' | 'paymentProblem' | 'returns' | 'agent' | 'goodbye' | 'cancel' | 'none';
+
+/** Fold accents so "où", "dónde" and "Rückgabe" match plain patterns. */
+export function fold(text: string): string {
+  return text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ß/g, 'ss');
+}
+
+type Table = Record<Exclude<Intent, 'none'>, Partial<Record<Lang, RegExp[]>>>;
+
+const w = (s: string) => new RegExp(`(?:^|[^\\p{L}])(?:${s})(?:$|[^\\p{L}])`, 'u');
+
+// Order matters: interruptions first, then the more specific service intents, then small talk.
+const TABLE: Table = {
+  cancel: {
+    en: [w('cancel|stop|never ?mind|forget it|quit')], de: [w('abbrechen|abbruch|stopp|vergiss es')],
+    fr: [w('annuler|annule|laisse tomber|stop')], es: [w('cancelar|cancela|olvidalo|parar|basta')],
+  },
+  agent: {
+    en: [w('(?:talk|speak|chat) (?:to|with) (?:a |an )?(?:human|person|agent|someone|representative)'), w('(?:human|real person|live agent|agent|representative|operator)')],
+    de: [w('(?:mitarbeiter(?:in)?|menschen|person|berater(?:in)?|kundendienst|agent(?:en)?)'), w('mit (?:einem|einer) (?:menschen|person)')],
+    fr: [w('(?:conseill(?:er|ere)|humain|agent|une personne|quelqu.un|operat(?:eur|rice))')],
+    es: [w('(?:agente|humano|persona real|una persona|asesor(?:a)?|operador(?:a)?)')],
+  },
+  orderStatus: {
+    en: [w("where(?:'s| is) my (?:order|package|parcel|delivery)"), w('order status|track(?:ing)? (?:my )?(?:order|package|parcel)|status of my order|my order'), w('(?:has|did) my (?:order|package|parcel)')],
+    de: [w('wo (?:ist|bleibt) meine (?:bestellung|lieferung|sendung|paket)'), w('bestellstatus|sendungsverfolgung|status meiner bestellung|meine bestellung|mein paket')],
+    fr: [w('ou (?:est|en est) ma commande|suivi de (?:ma )?commande|statut de (?:ma )?commande|ma commande|mon colis')],
+    es: [w('donde (?:esta|anda) mi pedido|estado de mi pedido|seguimiento (?:de )?(?:mi )?pedido|mi pedido|mi paquete')],
+  },
+  addressChange: {
+    en: [w('(?:change|update|correct|wrong) (?:my |the )?(?:delivery |shipping )?address'), w('deliver to (?:a )?(?:different|another|new) address')],
+    de: [w('(?:liefer)?adresse (?:andern|aktualisieren|korrigieren)|(?:andere|neue|falsche) (?:liefer)?adresse|adressanderung')],
+    fr: [w("(?:changer|modifier|corriger) (?:mon |l.|mon )?adresse|nouvelle adresse|adresse de livraison")],
+    es: [w('(?:cambiar|modificar|corregir|actualizar) (?:mi |la )?direccion|nueva direccion|direccion de (?:envio|entrega)')],
+  },
+  paymentProblem: {
+    en: [w('(?:card|payment|charge|charged|refund)(?: problem| issue| declined| failed| twice)?'), w('(?:declined|double charged|billing)')],
+    de: [w('(?:karte|kreditkarte|zahlung|abbuchung|bezahlung|rechnung)(?:sproblem)?|abgelehnt|doppelt abgebucht')],
+    fr: [w('(?:carte|paiement|prelevement|debit|facturation)|refuse[e]?|debite deux fois')],
+    es: [w('(?:tarjeta|pago|cobro|cargo|facturacion)|rechazad[ao]|cobrado dos veces')],
+  },
+  returns: {
+    en: [w('return(?:s|ing)?|send (?:it|them) back|exchange|refund policy')],
+    de: [w('(?:ruckgabe|rucksendung|zurucksenden|zuruckschicken|umtausch|retoure)')],
+    fr: [w('(?:retour(?:ner)?|renvoyer|echange(?:r)?|rembourse(?:ment|r))')],
+    es: [w('(?:devolucion|devolver|cambio|reembolso)')],
+  },
+  help: {
+    en: [w('help|what can you do|options|menu')], de: [w('hilfe|was kannst du|optionen|menu')],
+    fr: [w('aide|que peux.tu faire|options|menu')], es: [w('ayuda|que puedes hacer|opciones|menu')],
+  },
+  goodbye: {
+    en: [w('bye|goodbye|see you|thanks,? that.s all|that.s all')], de: [w('tschuss|auf wiedersehen|ciao|das war.s')],
+    fr: [w('au revoir|bonne journee|a bientot|c.est tout')], es: [w('adios|hasta luego|eso es todo|chao')],
+  },
+  greeting: {
+    en: [w('hi|hello|hey|good (?:morning|afternoon|evening)')], de: [w('hallo|guten (?:tag|morgen|abend)|servus|moin|gruss gott')],
+    fr: [w('bonjour|salut|bonsoir|coucou')], es: [w('hola|buenos dias|buenas tardes|buenas noches|buenas')],
+  },
+};
+
+// Specific before general: "change the address of my order" is an address change, "return my order" a return.
+const ORDER: Exclude<Intent, 'none'>[] = ['cancel', 'agent', 'addressChange', 'paymentProblem', 'returns', 'orderStatus', 'help', 'goodbye', 'greeting'];
+
+/** Matches the user's language first, then the others (customers mix languages). */
+export function matchIntent(text: string, lang: Lang): Intent {
+  const t = fold(text.slice(0, 2000));
+  const langs: Lang[] = [lang, ...(['en', 'de', 'fr', 'es'] as Lang[]).filter((l) => l !== lang)];
+  for (const l of langs) {
+    for (const intent of ORDER) {
+      const patterns = TABLE[intent][l];
+      if (patterns?.some((p) => p.test(t))) return intent;
+    }
+  }
+  return 'none';
+}

@@ -1,0 +1,31 @@
+/**
+ * The guard pipeline, in its ONE order (DESIGN.md section 1). The order is the design:
+ *   1. TranscriptGuard  wraps the whole turn, so it sees every activity in and out, and writes only redacted
+ *                       entries at the end of the turn (nothing reaches a store before redaction);
+ *   2. ConsentGuard     decides, before anything else runs, whether this customer's transcript may be kept;
+ *   3. HandoffGuard     when an agent owns the conversation the bot must not answer, so it sits before identity;
+ *   4. IdentityGuard    holds protected intents until the subject is verified and fresh enough.
+ * Each guard is a botbuilder `Middleware`; a slot left empty is simply skipped (later issues fill them).
+ */
+import type { BotAdapter, Middleware } from 'botbuilder';
+
+export interface GuardSlots {
+  transcript?: Middleware;
+  consent?: Middleware;
+  handoff?: Middleware;
+  identity?: Middleware;
+}
+
+export const GUARD_ORDER: readonly (keyof GuardSlots)[] = ['transcript', 'consent', 'handoff', 'identity'];
+
+export function installGuards(adapter: BotAdapter, slots: GuardSlots): (keyof GuardSlots)[] {
+  const installed: (keyof GuardSlots)[] = [];
+  for (const name of GUARD_ORDER) {
+    const guard = slots[name];
+    if (guard) {
+      adapter.use(guard);
+      installed.push(name);
+    }
+  }
+  return installed;
+}
