@@ -135,7 +135,11 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     },
     async close() {
       await local?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // In-flight requests had their chance (graceful shutdown waits in index.ts); idle keep-alive sockets would
+      // otherwise hold close() open for their whole timeout.
+      server.server.closeIdleConnections();
+      await closed;
       await data?.close();
       await keystore?.close();
       log.flush?.();

@@ -134,10 +134,11 @@ export class DataKeyService {
         if (await this.#store.replaceIf(owner, rec.mv, rec.kid, next)) rewrapped++;
         else alreadyCurrent++;
         this.#cache.delete(owner);
-        onProgress?.(rewrapped);
       } catch {
         failed++;
+        continue;
       }
+      onProgress?.(rewrapped);
     }
     return { rewrapped, alreadyCurrent, failed };
   }

@@ -55,12 +55,12 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   );
 }
 
-export function errorFields(e: unknown): { name: string; code?: string } {
+export function errorFields(e: unknown): { kind: string; code?: string } {
   if (e && typeof e === 'object') {
     const o = e as { name?: unknown; code?: unknown };
     const name = typeof o.name === 'string' ? sanitizeLogString(o.name).slice(0, 64) : 'Error';
     const code = typeof o.code === 'string' ? sanitizeLogString(o.code).slice(0, 64) : undefined;
-    return code ? { name, code } : { name };
+    return code ? { kind: name, code } : { kind: name };
   }
-  return { name: typeof e };
+  return { kind: typeof e };
 }

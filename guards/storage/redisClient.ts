@@ -58,20 +58,25 @@ export async function connectRedis(opts: RedisOptions): Promise<ManagedRedis> {
     lastState = 'ready';
   });
   client.on('end', () => { lastState = 'end'; });
-  try {
-    await client.connect();
-  } catch (err) {
-    // First connection failed: keep retrying in the background rather than refusing to start, so an instance
-    // that boots during a Redis outage still answers its fixed unavailable reply (RES-1).
+  // connect() resolves only once Redis answers (it retries forever meanwhile). Start-up waits at most the connect
+  // timeout, then carries on: an instance that boots during a Redis outage still answers its fixed unavailable
+  // reply and recovers when Redis comes back (RES-1).
+  const connecting = client.connect().then(() => true, (err: unknown) => {
     opts.log.warn({ redis: opts.name, err: errorFields(err) }, 'storage.redis.connect_failed');
-  }
+    return false;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const connected = await Promise.race([connecting, new Promise<boolean>((r) => { timer = setTimeout(() => r(false), opts.connectTimeoutMs); })]);
+  clearTimeout(timer);
+  if (!connected) opts.log.warn({ redis: opts.name }, 'storage.redis.not_ready_at_start');
   return {
     commands: client as unknown as RedisCommands,
     isReady: () => client.isReady,
     raw: client as unknown as RedisClientType,
     close: async () => {
       try {
-        if (client.isOpen) await client.close();
+        // A client that never reached Redis would wait forever for a graceful close.
+        if (client.isReady) await client.close();
         else client.destroy();
       } catch {
         client.destroy();
