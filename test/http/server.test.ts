@@ -12,7 +12,7 @@ describe('HTTP surface', () => {
   });
   after(async () => a.stop());
 
-  const post = (body: string | Buffer, type = 'application/json', extraHeaders: Record<string, string> = {}) =>
+  const post = (body: string, type = 'application/json', extraHeaders: Record<string, string> = {}) =>
     fetch(`${a.url}/api/messages`, { method: 'POST', headers: { 'content-type': type, ...extraHeaders }, body });
 
   it('answers a message with expectReplies in the response body', async () => {
