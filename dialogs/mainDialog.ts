@@ -40,7 +40,9 @@ export class MainDialog {
   async #language(context: TurnContext, data: ConversationData): Promise<Lang> {
     const fromLocale = langFromLocale(context.activity.locale);
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
-    const lang = fromLocale ?? detectLang(text) ?? data.lang ?? 'en';
+    // The words win over the channel's locale (a browser's locale is often not the customer's language); a short
+    // answer such as "ja" detects nothing and keeps the conversation's language, so prompts stay in it.
+    const lang = detectLang(text) ?? data.lang ?? fromLocale ?? 'en';
     data.lang = lang;
     context.activity.locale = LOCALE_TAG[lang];
     return lang;

@@ -12,8 +12,22 @@ export class Pseudonymizer {
     this.#key = Buffer.from(key);
   }
 
+  // The same few ids are hashed several times a turn (key names, owners): a small bounded memo saves the HMACs.
+  readonly #memo = new Map<string, string>();
+  static readonly MEMO_MAX = 10_000;
+
   hash(domain: string, value: string): string {
-    return createHmac('sha256', this.#key).update(domain).update('\u0000').update(value, 'utf8').digest().subarray(0, 16).toString('base64url');
+    const memoKey = value.length <= 512 ? `${domain}\u0000${value}` : undefined;
+    if (memoKey) {
+      const hit = this.#memo.get(memoKey);
+      if (hit !== undefined) return hit;
+    }
+    const h = createHmac('sha256', this.#key).update(domain).update('\u0000').update(value, 'utf8').digest().subarray(0, 16).toString('base64url');
+    if (memoKey) {
+      if (this.#memo.size >= Pseudonymizer.MEMO_MAX) this.#memo.delete(this.#memo.keys().next().value!);
+      this.#memo.set(memoKey, h);
+    }
+    return h;
   }
 
   /** Owner id of a conversation's data (its data key and the keys it seals). */

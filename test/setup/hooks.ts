@@ -1,5 +1,6 @@
 /** Root hooks: servers and browsers are started once per run, lazily, and stopped here. */
 import { stopSharedRedis } from '../support/redis.js';
+import { closeBrowser } from '../support/browser.js';
 import { initSodium } from '../../guards/crypto/sodium.js';
 
 export const mochaHooks = {
@@ -7,6 +8,7 @@ export const mochaHooks = {
     await initSodium();
   },
   async afterAll(): Promise<void> {
+    await closeBrowser();
     await stopSharedRedis();
   },
 };

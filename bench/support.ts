@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Child { url: string; proc: ChildProcess; stop(): Promise<void>; cpuMicros(): Promise<number> }
+
+/** Starts a server script in its own process (so the load generator never shares its event loop). */
+export function startChild(script: string, env: Record<string, string> = {}): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=DEP0111', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`${script} did not start`)), 60000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({
+          url: m[1]!, proc,
+          stop: async () => { if (proc.exitCode === null) { const e = new Promise((r) => proc.once('exit', r)); proc.kill('SIGKILL'); await e; } },
+          cpuMicros: async () => cpuOf(proc.pid!),
+        });
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(t); if (!/LISTENING/.test(out)) reject(new Error(`${script} exited ${code}`)); });
+  });
+}
+
+/** utime + stime of a process in microseconds, from /proc (Linux). */
+export async function cpuOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / 100;
+}
+
+export function table(rows: (string | number)[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ')).join('\n');
+}

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: a full guarded turn against a bare botbuilder echo bot, both over loopback with expectReplies
+ * POSTs (autocannon), at concurrency 1, 10 and 50, interleaved in one run so machine noise hits both alike.
+ * Each autocannon connection drives its own conversation (no eTag conflicts), primed before measuring so every
+ * measured turn is "one message in an established conversation".
+ * Settings: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 2).
+ */
+import autocannon from 'autocannon';
+import { startRedis } from '../test/support/redis.js';
+import { startChild, table } from './support.js';
+import { randomBytes } from 'node:crypto';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const LEVELS = [1, 10, 50];
+const key = () => randomBytes(32).toString('base64');
+
+interface Result { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+
+function load(url: string, connections: number, seconds: number, tag: string): Promise<Result> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: `${url}/api/messages`, connections, duration: seconds, pipelining: 1,
+      requests: [{
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+          context.conv ??= `bench-${tag}-${connections}-${next++}`;
+          req.body = JSON.stringify({ type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: context.conv }, from: { id: `u-${String(context.conv)}` }, recipient: { id: 'bot' }, locale: 'en-US', text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.' });
+          return req;
+        },
+      }],
+    } as autocannon.Options, (err, r) => {
+      if (err) reject(err);
+      else resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
+    });
+  });
+}
+
+const redis = await startRedis();
+const guarded = await startChild('bench/servers/guarded.ts', {
+  TRUSTLINE_PROFILE: 'development', REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false',
+});
+const bare = await startChild('bench/servers/bare.ts');
+try {
+  const sums: Record<string, Result[]> = {};
+  // Prime: every conversation each level will use exists and is past its first turn; also warms the JIT.
+  for (const c of LEVELS) { await load(bare.url, c, 1, 'bare'); await load(guarded.url, c, 1, 'guarded'); }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of LEVELS) {
+      const order: [string, string][] = round % 2 === 0 ? [['bare', bare.url], ['guarded', guarded.url]] : [['guarded', guarded.url], ['bare', bare.url]];
+      for (const [name, url] of order) (sums[`${name}@${c}`] ??= []).push(await load(url, c, SECONDS, name));
+    }
+  }
+  const avg = (rs: Result[], f: (r: Result) => number) => rs.reduce((s, r) => s + f(r), 0) / rs.length;
+  const rows: (string | number)[][] = [['concurrency', 'bare req/s', 'bare p50/p99 ms', 'guarded req/s', 'guarded p50/p99 ms', 'ratio guarded/bare', 'target', 'errors']];
+  const targets: Record<number, number> = { 1: 0.45, 10: 0.7, 50: 0.7 };
+  for (const c of LEVELS) {
+    const b = sums[`bare@${c}`]!; const g = sums[`guarded@${c}`]!;
+    const ratio = avg(g, (r) => r.rps) / avg(b, (r) => r.rps);
+    rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors + r.non2xx).toFixed(0)]);
+  }
+  process.stdout.write(`\nGuarded turn vs bare echo bot (${ROUNDS} interleaved rounds x ${SECONDS}s per cell, loopback, expectReplies)\n\n${table(rows)}\n`);
+} finally {
+  await guarded.stop();
+  await bare.stop();
+  await redis.stop();
+}
