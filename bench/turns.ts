@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: a full guarded turn against a bare botbuilder echo bot, both over loopback with expectReplies
- * POSTs (autocannon), at concurrency 1, 10 and 50, interleaved in one run so machine noise hits both alike.
- * Each autocannon connection drives its own conversation (no eTag conflicts), primed before measuring so every
+ * POSTs (bench/load.ts), at concurrency 1, 10 and 50, interleaved in one run so machine noise hits both alike.
+ * Each load worker drives its own conversation (no eTag conflicts), primed before measuring so every
  * measured turn is "one message in an established conversation".
  * Settings: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 2).
  */
-import autocannon from 'autocannon';
+import { runLoad } from './load.js';
 import { startRedis } from '../test/support/redis.js';
 import { startChild, table } from './support.js';
 import { randomBytes } from 'node:crypto';
@@ -15,26 +15,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const LEVELS = [1, 10, 50];
 const key = () => randomBytes(32).toString('base64');
 
-interface Result { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+interface Result { rps: number; p50: number; p99: number; errors: number }
 
-function load(url: string, connections: number, seconds: number, tag: string): Promise<Result> {
-  let next = 0;
-  return new Promise((resolve, reject) => {
-    autocannon({
-      url: `${url}/api/messages`, connections, duration: seconds, pipelining: 1,
-      requests: [{
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-          context.conv ??= `bench-${tag}-${connections}-${next++}`;
-          req.body = JSON.stringify({ type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: context.conv }, from: { id: `u-${String(context.conv)}` }, recipient: { id: 'bot' }, locale: 'en-US', text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.' });
-          return req;
-        },
-      }],
-    } as autocannon.Options, (err, r) => {
-      if (err) reject(err);
-      else resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx });
-    });
-  });
+/** Worker w of a level always drives conversation `bench-<tag>-<c>-<w>`: primed once, then established. */
+async function load(url: string, connections: number, seconds: number, tag: string): Promise<Result> {
+  const r = await runLoad(url, connections, seconds, (w) => JSON.stringify({
+    type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+    conversation: { id: `bench-${tag}-${connections}-${w}` }, from: { id: `u-${tag}-${connections}-${w}` }, recipient: { id: 'bot' }, locale: 'en-US',
+    text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.',
+  }));
+  return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors };
 }
 
 const redis = await startRedis();
@@ -58,7 +48,7 @@ try {
   for (const c of LEVELS) {
     const b = sums[`bare@${c}`]!; const g = sums[`guarded@${c}`]!;
     const ratio = avg(g, (r) => r.rps) / avg(b, (r) => r.rps);
-    rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors + r.non2xx).toFixed(0)]);
+    rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors).toFixed(0)]);
   }
   process.stdout.write(`\nGuarded turn vs bare echo bot (${ROUNDS} interleaved rounds x ${SECONDS}s per cell, loopback, expectReplies)\n\n${table(rows)}\n`);
 } finally {
