@@ -16,6 +16,10 @@ import { connectRedis, type ManagedRedis } from './guards/storage/redisClient.js
 import { RedisStorage } from './guards/storage/redisStorage.js';
 import { BotStateOwnerResolver, EncryptedStorage } from './guards/storage/encryptedStorage.js';
 import { installGuards } from './guards/index.js';
+import { createDefaultRedactor, type Redactor, type TagState } from './guards/pii/index.js';
+import { EncryptedTranscriptStore, MemoryHashBackend, RedisHashBackend } from './guards/transcripts/transcriptStore.js';
+import { TranscriptGuard } from './guards/transcripts/transcriptGuard.js';
+import { createHmac } from 'node:crypto';
 import { createAdapter, type TrustlineAdapter } from './bots/adapter.js';
 import { createOnTurnError } from './bots/onTurnError.js';
 import { CustomerServiceBot } from './bots/customerServiceBot.js';
@@ -37,6 +41,9 @@ export interface App {
   adapter: TrustlineAdapter;
   storage: Storage;
   keys: DataKeyService;
+  transcripts: EncryptedTranscriptStore;
+  redactor: Redactor;
+  transcriptGuard: TranscriptGuard;
   pseudonyms: Pseudonymizer;
   /** Listens on the configured host/port (port 0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
@@ -74,7 +81,8 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     keyStore = new MemoryKeyStore();
   }
   const keys = new DataKeyService(keyStore, secrets.masterKeys, secrets.activeMasterVersion, { clock });
-  const storage = new EncryptedStorage(inner, keys, new BotStateOwnerResolver(pseudonyms), {
+  const owners = new BotStateOwnerResolver(pseudonyms);
+  const storage = new EncryptedStorage(inner, keys, owners, {
     maxEnvelopeBytes: config.maxEnvelopeBytes,
     onSecurityEvent: (event, detail) => log.warn({ code: detail.code }, `security.${event}`),
   });
@@ -88,7 +96,21 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   const bot = new CustomerServiceBot(conversationState, main);
   const adapter = createAdapter(config, secrets);
   adapter.onTurnError = createOnTurnError(log);
-  installGuards(adapter, {});
+
+  // The PII engine: keyed-hash operator and tag numbering use the PII purpose key (separated by domain).
+  const redactor = createDefaultRedactor({
+    hashKey: secrets.piiHashKey,
+    tagKey: createHmac('sha256', Buffer.from(secrets.piiHashKey)).update('trustline.pii.tags').digest(),
+  });
+  const transcripts = new EncryptedTranscriptStore(data ? new RedisHashBackend(data.raw) : new MemoryHashBackend(), keys, {
+    ttlSeconds: config.retention.transcriptSeconds, maxEnvelopeBytes: config.maxEnvelopeBytes,
+  });
+  const transcriptGuard = new TranscriptGuard({
+    store: transcripts, redactor, pseudonyms, owners, log,
+    tagState: conversationState.createProperty<TagState>('transcriptTags'),
+    defaultKeep: config.keepTranscripts,
+  });
+  installGuards(adapter, { transcript: transcriptGuard });
   const logic = (context: Parameters<typeof bot.run>[0]) => bot.run(context);
 
   let ready = false;
@@ -110,7 +132,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   // Warm-up runs after listen so /healthz answers during it; /readyz turns 200 once it is done.
   const warmUp = async () => {
     try {
-      warmupMs = warmUpPromptRecognizers();
+      warmupMs = warmUpPromptRecognizers() + redactor.warmUp().ms;
       ready = true;
       log.info({ warmupMs: Math.round(warmupMs), customers: directory.size }, 'app.ready');
     } catch (err) {
@@ -119,7 +141,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   };
 
   return {
-    server, log, adapter, storage, keys, pseudonyms,
+    server, log, adapter, storage, keys, pseudonyms, transcripts, redactor, transcriptGuard,
     isReady: () => ready,
     url: () => baseUrl,
     async listen() {

@@ -14,6 +14,7 @@ const CANARY = {
 describe('privacy at rest: Redis after real conversations', () => {
   let redis: RedisProcess;
   let a: RunningApp;
+  const bodies: string[] = [];
   before(async () => {
     redis = await startRedis();
     a = await startApp({ REDIS_URL: redis.url });
@@ -22,6 +23,7 @@ describe('privacy at rest: Redis after real conversations', () => {
     for (const text of [`hi, my email is ${CANARY.email}`, `card ${CANARY.card} declined`, `refund to ${CANARY.iban}`, 'I want to return something', 'yes', 'Wrong size', 'yesterday', '2']) {
       const r = await turn(a.url, text, o);
       expect(r.status).to.equal(200);
+      bodies.push(JSON.stringify(r.body));
     }
     for (let i = 0; i < 5; i++) await turn(a.url, `hello ${i}`, { conversationId: `other-${i}`, userId: `other-user-${i}` });
   });
@@ -50,7 +52,7 @@ describe('privacy at rest: Redis after real conversations', () => {
   it('shows no raw conversation or user id in any key name', async () => {
     const keys = [...(await dumpRedis(await redis.client())).keys()];
     for (const k of keys) {
-      expect(k).to.match(/^tl:(state|key):\{[A-Za-z0-9_-]+\}$/);
+      expect(k).to.match(/^tl:(state|key|tx|txm|tok):\{[A-Za-z0-9_-]+\}$|^tl:tx:index$/);
       for (const id of [CANARY.conversationId, CANARY.userId, 'other-0', 'other-user-0', 'webchat', 'test/']) expect(k).to.not.include(id);
     }
   });
@@ -58,6 +60,20 @@ describe('privacy at rest: Redis after real conversations', () => {
   it('puts a TTL on every key', async () => {
     const c = await redis.client();
     for (const k of (await dumpRedis(c)).keys()) expect(await c.ttl(k), k).to.be.greaterThan(0);
+  });
+
+  it('keeps a redacted transcript of the conversation, with findings but no values', async () => {
+    const { entries, unreadable } = await a.app.transcripts.list(a.app.pseudonyms.conversationOwner('test', CANARY.conversationId));
+    expect(unreadable).to.equal(0);
+    expect(entries.length).to.be.greaterThan(10);
+    const text = JSON.stringify(entries);
+    for (const canary of Object.values(CANARY)) expect(text).to.not.include(canary);
+    expect(entries.map((e) => e.text)).to.include.members(['hi, my email is [EMAIL_1]', 'card [CREDIT_CARD_1] declined', 'refund to [IBAN_1]']);
+    expect(entries.flatMap((e) => e.findings.map((f) => f.type))).to.include.members(['EMAIL', 'CREDIT_CARD', 'IBAN']);
+  });
+
+  it('never returns a typed canary in an HTTP body (the reply addresses the caller\'s own ids, nothing else)', () => {
+    for (const b of bodies) for (const canary of [CANARY.email, CANARY.card, CANARY.iban]) expect(b).to.not.include(canary);
   });
 
   it('keeps canaries and ids out of the logs', () => {
