@@ -9,6 +9,7 @@ import { DataKeyService } from '../guards/crypto/dataKeys.js';
 import { RedisKeyStore } from '../guards/crypto/keyStore.js';
 import { connectRedis } from '../guards/storage/redisClient.js';
 import { createLogger } from '../guards/log/logger.js';
+import { runRedact } from './commands/redact.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`trustline: ${message}\n`);
@@ -60,6 +61,13 @@ export function buildCli(): Command {
       const r = await withKeyService((k) => k.rotate());
       process.stdout.write(`rotation: ${r.rewrapped} re-wrapped, ${r.alreadyCurrent} already current, ${r.failed} failed\n`);
       if (r.failed > 0) process.exitCode = 1;
+    });
+
+  program.command('redact').description('redact JSON Lines {"id","locale","text"} (or plain text with --text) from stdin to stdout, streaming')
+    .option('--locale <locale>', 'locale for lines without one (en-US, en-GB, de-DE, fr-FR, es-ES)', 'en-US')
+    .option('--text', 'plain-text mode: one message per line')
+    .action(async (o: { locale: string; text?: boolean }) => {
+      await runRedact({ locale: o.locale, text: Boolean(o.text) }, process.stdin, process.stdout);
     });
 
   return program;

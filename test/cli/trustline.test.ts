@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { sharedRedis } from '../support/redis.js';
+import { DataKeyService } from '../../guards/crypto/dataKeys.js';
+import { RedisKeyStore } from '../../guards/crypto/keyStore.js';
+import type { RedisCommands } from '../../guards/storage/redisClient.js';
+
+function cli(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['bin/trustline.js', ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = ''; let stderr = '';
+    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+    p.stdin.end(stdin);
+  });
+}
+
+const k = () => randomBytes(32).toString('base64');
+
+describe('trustline CLI', function () {
+  this.timeout(60000);
+
+  it('prints a fresh 32-byte key', async () => {
+    const a = await cli(['keys', 'new']);
+    const b = await cli(['keys', 'new']);
+    expect(a.code).to.equal(0);
+    expect(Buffer.from(a.stdout.trim(), 'base64')).to.have.length(32);
+    expect(a.stdout).to.not.equal(b.stdout);
+  });
+
+  it('rotates data keys to a new master version, reports status without key bytes, and a rerun is a no-op', async () => {
+    const redis = await sharedRedis();
+    const c = await redis.client();
+    await c.flushDb();
+    const v1 = k(); const v2 = k();
+    const purpose = { TRUSTLINE_KEYNAME_KEY: k(), TRUSTLINE_AUDIT_KEY: k(), TRUSTLINE_CODE_HASH_KEY: k(), TRUSTLINE_PII_HASH_KEY: k() };
+    const svc = new DataKeyService(new RedisKeyStore(c as unknown as RedisCommands, 600), [{ version: 'v1', key: new Uint8Array(Buffer.from(v1, 'base64')) }], 'v1');
+    for (let i = 0; i < 7; i++) await svc.keyForWrite(`c_${i}`);
+    const env = { REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${v1},v2:${v2}`, TRUSTLINE_ACTIVE_MASTER_KEY: 'v2', ...purpose };
+    const before = await cli(['keys', 'status', '--json'], env);
+    expect(JSON.parse(before.stdout)).to.deep.include({ active: 'v2', total: 7, byMasterVersion: { v1: 7 } });
+    const rot = await cli(['keys', 'rotate'], env);
+    expect(rot.code).to.equal(0);
+    expect(rot.stdout).to.match(/7 re-wrapped, 0 already current, 0 failed/);
+    expect((await cli(['keys', 'rotate'], env)).stdout).to.match(/0 re-wrapped, 7 already current/);
+    const after = await cli(['keys', 'status'], env);
+    expect(after.stdout).to.match(/wrapped by v2: 7/);
+    for (const out of [before.stdout, rot.stdout, after.stdout]) { expect(out).to.not.include(v1); expect(out).to.not.include(v2); }
+  });
+
+  it('refuses to manage keys of the embedded store with a clear message', async () => {
+    const r = await cli(['keys', 'status'], { TRUSTLINE_DEV_KEY_FILE: `/tmp/tl-cli-${process.pid}.json` });
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/embedded store/);
+  });
+
+  it('redacts the issue\'s German example: name, birth date and IBAN replaced', async () => {
+    const line = '{"id":"1","locale":"de-DE","text":"Ich bin Jana Krüger, geboren am 3. Mai 1988, IBAN DE89 3704 0044 0532 0130 00"}';
+    const r = await cli(['redact'], {}, `${line}\n`);
+    expect(r.code).to.equal(0);
+    const out = JSON.parse(r.stdout.trim()) as { id: string; text: string; findings: { type: string }[] };
+    expect(out.id).to.equal('1');
+    expect(out.text).to.equal('Ich bin [PERSON_1], geboren am [DATE_OF_BIRTH_1], IBAN [IBAN_1]');
+    expect(out.findings.map((f) => f.type)).to.deep.equal(['PERSON', 'DATE_OF_BIRTH', 'IBAN']);
+  });
+});
