@@ -20,6 +20,11 @@ function newest(dir) {
 
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newest(root)) {
   process.stdout.write('trustline: building...\n');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  } catch {
+    process.stderr.write('trustline: the build failed (errors above); not starting\n');
+    process.exit(1);
+  }
   writeFileSync(stamp, new Date().toISOString());
 }
