@@ -16,7 +16,7 @@ import { connectRedis, type ManagedRedis } from './guards/storage/redisClient.js
 import { RedisStorage } from './guards/storage/redisStorage.js';
 import { BotStateOwnerResolver, EncryptedStorage } from './guards/storage/encryptedStorage.js';
 import { installGuards } from './guards/index.js';
-import { createDefaultRedactor, type Redactor, type TagState } from './guards/pii/index.js';
+import { createDefaultRedactor, type EntityType, type OperatorName, type Redactor, type TagState } from './guards/pii/index.js';
 import { EncryptedTranscriptStore, MemoryHashBackend, RedisHashBackend } from './guards/transcripts/transcriptStore.js';
 import { TranscriptGuard } from './guards/transcripts/transcriptGuard.js';
 import { createHmac } from 'node:crypto';
@@ -99,6 +99,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
 
   // The PII engine: keyed-hash operator and tag numbering use the PII purpose key (separated by domain).
   const redactor = createDefaultRedactor({
+    operators: config.piiOperators as Partial<Record<EntityType, OperatorName>>,
     hashKey: secrets.piiHashKey,
     tagKey: createHmac('sha256', Buffer.from(secrets.piiHashKey)).update('trustline.pii.tags').digest(),
   });

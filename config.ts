@@ -32,8 +32,42 @@ export interface AppConfig {
   maxEnvelopeBytes: number;
   retention: RetentionPolicy;
   keepTranscripts: boolean;
+  /** Operator per entity type for transcripts and views (`replace` for any type not named). */
+  piiOperators: Readonly<Record<string, string>>;
   bot: { appId: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
   devKeyFile: string | undefined;
+  identity: IdentityConfig;
+  consent: ConsentConfig;
+}
+
+/** Verification methods, step-up policy and code delivery (identity issue). */
+export interface IdentityConfig {
+  /** `intent=minutes,...` overrides of the default freshness per protected intent. */
+  freshness: string | undefined;
+  /** `intent=method|method,...` overrides of the accepted methods per protected intent. */
+  methods: string | undefined;
+  idleMinutes: number;
+  absoluteMinutes: number;
+  otp: { digits: number; ttlSeconds: number };
+  /** SMTP for email codes; unset = no email channel (development: outbox file). */
+  smtp: { url: string; from: string; requireTls: boolean } | undefined;
+  /** HTTP SMS provider; unset = no SMS channel (development: outbox file). */
+  sms: { url: string; sender: string } | undefined;
+  /** Development only: codes are appended here when no SMTP/SMS is configured. */
+  outboxFile: string | undefined;
+  /** Customer directory over HTTP (CRM); unset = the JSON file. */
+  crm: { baseUrl: string; timeoutMs: number } | undefined;
+  /** Signed identity from the retailer's host page (JWT verified with jose). */
+  hostToken: { issuer: string; audience: string; jwksUrl: string; algorithms: string[]; clockSkewSeconds: number; maxAgeSeconds: number; subjectClaim: string; userClaim: string } | undefined;
+  /** Teams SSO through the OAuth prompt. */
+  teams: { connectionName: string; oAuthUrl: string | undefined } | undefined;
+}
+
+export interface ConsentConfig {
+  /** The privacy notice version customers are asked about (notices/privacy). */
+  noticeVersion: string | undefined;
+  /** Development/tests only: treat every new conversation as having answered this (never in production). */
+  preset: 'keep' | 'dont_keep' | undefined;
 }
 
 /** A master key version: wraps data keys. The active one wraps new keys; the others only unwrap. */
@@ -48,6 +82,9 @@ export interface Secrets {
   auditKey: Uint8Array;
   codeHashKey: Uint8Array;
   piiHashKey: Uint8Array;
+  smtpPassword: string;
+  smsToken: string;
+  crmToken: string;
 }
 
 export interface LoadedConfig {
@@ -90,6 +127,7 @@ const schema = z.object({
   RETENTION_TRANSCRIPT_SECONDS: intFrom(90 * 86400, 60, 3 * 365 * 86400),
   RETENTION_KEY_SECONDS: intFrom(3 * 365 * 86400, 60, 10 * 365 * 86400),
   TRANSCRIPTS_ENABLED: boolFrom(true),
+  PII_OPERATORS: optStr.pipe(z.string().regex(/^\s*[A-Z_]+\s*=\s*(replace|mask|hash|token|drop)\s*(,\s*[A-Z_]+\s*=\s*(replace|mask|hash|token|drop)\s*)*$/).optional()),
   MicrosoftAppId: optStr,
   MicrosoftAppPassword: optStr,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
@@ -102,7 +140,40 @@ const schema = z.object({
   TRUSTLINE_CODE_HASH_KEY: optStr,
   TRUSTLINE_PII_HASH_KEY: optStr,
   TRUSTLINE_DEV_KEY_FILE: z.string().default('.trustline/dev-keys.json'),
+  IDENTITY_FRESHNESS: optStr,
+  IDENTITY_METHODS: optStr,
+  IDENTITY_IDLE_MINUTES: intFrom(15, 1, 24 * 60),
+  IDENTITY_ABSOLUTE_MINUTES: intFrom(120, 1, 7 * 24 * 60),
+  OTP_DIGITS: intFrom(6, 6, 10),
+  // OTP-2: at most 5 minutes by policy (10 is the checklist's hard cap).
+  OTP_TTL_SECONDS: intFrom(300, 30, 600),
+  SMTP_URL: optStr.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  SMTP_FROM: optStr.pipe(z.email().optional()),
+  SMTP_PASSWORD: optStr,
+  SMTP_REQUIRE_TLS: optStr.pipe(z.enum(['true', 'false']).optional()),
+  SMS_API_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  SMS_API_TOKEN: optStr,
+  SMS_SENDER: optStr,
+  OTP_OUTBOX_FILE: z.string().default('.trustline/outbox.log'),
+  CRM_BASE_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  CRM_API_TOKEN: optStr,
+  CRM_TIMEOUT_MS: intFrom(2000, 100, 30000),
+  HOST_IDENTITY_ISSUER: optStr,
+  HOST_IDENTITY_AUDIENCE: optStr,
+  HOST_IDENTITY_JWKS_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  HOST_IDENTITY_ALGORITHMS: z.string().default('RS256,PS256,ES256,EdDSA'),
+  HOST_IDENTITY_CLOCK_SKEW_SECONDS: intFrom(30, 0, 300),
+  HOST_IDENTITY_MAX_AGE_SECONDS: intFrom(300, 30, 3600),
+  HOST_IDENTITY_SUBJECT_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('sub'),
+  HOST_IDENTITY_USER_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('tl_uid'),
+  TEAMS_SSO_CONNECTION_NAME: optStr,
+  OAuthUrl: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  PRIVACY_NOTICE_VERSION: optStr,
+  CONSENT_PRESET: optStr.pipe(z.enum(['keep', 'dont_keep']).optional()),
 });
+
+/** Every setting the schema knows (tests check .env.example documents each). */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
 const PURPOSE_KEYS = ['TRUSTLINE_KEYNAME_KEY', 'TRUSTLINE_AUDIT_KEY', 'TRUSTLINE_CODE_HASH_KEY', 'TRUSTLINE_PII_HASH_KEY'] as const;
 
@@ -191,7 +262,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.TRUSTLINE_MASTER_KEYS && !e.TRUSTLINE_MASTER_KEYS_FILE) missing.push('TRUSTLINE_MASTER_KEYS');
     for (const k of PURPOSE_KEYS) if (!e[k]) missing.push(k);
     if (missing.length) throw new ConfigError(missing, 'production requires');
+    if (e.CONSENT_PRESET) throw new ConfigError(['CONSENT_PRESET'], 'not allowed in production');
+    if (e.SMTP_REQUIRE_TLS === 'false') throw new ConfigError(['SMTP_REQUIRE_TLS'], 'not allowed in production');
   }
+  const hostSettings = ['HOST_IDENTITY_ISSUER', 'HOST_IDENTITY_AUDIENCE', 'HOST_IDENTITY_JWKS_URL'] as const;
+  const hostSet = hostSettings.filter((k) => e[k]);
+  if (hostSet.length > 0 && hostSet.length < hostSettings.length) throw new ConfigError(hostSettings.filter((k) => !e[k]), 'signed host identity needs all of');
+  const algorithms = e.HOST_IDENTITY_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean);
+  // Asymmetric algorithms only: a shared HMAC secret would let anyone holding it (every bot instance) mint identities.
+  if (algorithms.length === 0 || algorithms.some((a) => !/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a))) throw new ConfigError(['HOST_IDENTITY_ALGORITHMS'], 'asymmetric JWS algorithms only');
+  if (e.SMTP_URL && !e.SMTP_FROM) throw new ConfigError(['SMTP_FROM'], 'required with SMTP_URL');
+  if (e.SMS_API_URL && !e.SMS_API_TOKEN) throw new ConfigError(['SMS_API_TOKEN'], 'required with SMS_API_URL');
+  if (e.CRM_BASE_URL && !e.CRM_API_TOKEN) throw new ConfigError(['CRM_API_TOKEN'], 'required with CRM_BASE_URL');
 
   let generatedDevKeyFile: string | undefined;
   let masterKeys: MasterKey[];
@@ -243,8 +325,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keySeconds: e.RETENTION_KEY_SECONDS,
     },
     keepTranscripts: e.TRANSCRIPTS_ENABLED,
+    piiOperators: Object.freeze(parseOperators(e.PII_OPERATORS)),
     bot: { appId: e.MicrosoftAppId ?? '', appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId ?? '' },
     devKeyFile: needDev ? devKeyPath : undefined,
+    identity: {
+      freshness: e.IDENTITY_FRESHNESS,
+      methods: e.IDENTITY_METHODS,
+      idleMinutes: e.IDENTITY_IDLE_MINUTES,
+      absoluteMinutes: e.IDENTITY_ABSOLUTE_MINUTES,
+      otp: { digits: e.OTP_DIGITS, ttlSeconds: e.OTP_TTL_SECONDS },
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM!, requireTls: e.SMTP_REQUIRE_TLS !== 'false' } : undefined,
+      sms: e.SMS_API_URL ? { url: e.SMS_API_URL, sender: e.SMS_SENDER ?? 'Trustline' } : undefined,
+      outboxFile: production ? undefined : resolve(cwd, e.OTP_OUTBOX_FILE),
+      crm: e.CRM_BASE_URL ? { baseUrl: e.CRM_BASE_URL, timeoutMs: e.CRM_TIMEOUT_MS } : undefined,
+      hostToken: e.HOST_IDENTITY_ISSUER && e.HOST_IDENTITY_AUDIENCE && e.HOST_IDENTITY_JWKS_URL ? {
+        issuer: e.HOST_IDENTITY_ISSUER, audience: e.HOST_IDENTITY_AUDIENCE, jwksUrl: e.HOST_IDENTITY_JWKS_URL, algorithms,
+        clockSkewSeconds: e.HOST_IDENTITY_CLOCK_SKEW_SECONDS, maxAgeSeconds: e.HOST_IDENTITY_MAX_AGE_SECONDS,
+        subjectClaim: e.HOST_IDENTITY_SUBJECT_CLAIM, userClaim: e.HOST_IDENTITY_USER_CLAIM,
+      } : undefined,
+      teams: e.TEAMS_SSO_CONNECTION_NAME ? { connectionName: e.TEAMS_SSO_CONNECTION_NAME, oAuthUrl: e.OAuthUrl } : undefined,
+    },
+    consent: { noticeVersion: e.PRIVACY_NOTICE_VERSION, preset: e.CONSENT_PRESET },
   };
   const secrets: Secrets = {
     appPassword: e.MicrosoftAppPassword ?? '',
@@ -254,12 +355,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditKey: purpose.TRUSTLINE_AUDIT_KEY!,
     codeHashKey: purpose.TRUSTLINE_CODE_HASH_KEY!,
     piiHashKey: purpose.TRUSTLINE_PII_HASH_KEY!,
+    smtpPassword: e.SMTP_PASSWORD ?? '',
+    smsToken: e.SMS_API_TOKEN ?? '',
+    crmToken: e.CRM_API_TOKEN ?? '',
   };
   return {
-    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot) }),
+    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent) }),
     secrets: Object.freeze(secrets),
     ...(generatedDevKeyFile ? { generatedDevKeyFile } : {}),
   };
+}
+
+const ENTITY_NAMES = new Set(['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'IP_ADDRESS', 'DATE_OF_BIRTH', 'PERSON', 'ADDRESS', 'POSTCODE', 'PASSPORT', 'ACCOUNT_NUMBER', 'URL', 'OTP_CODE']);
+
+/** `EMAIL=hash,PHONE=mask`. Card numbers are never persisted in any form, so CREDIT_CARD cannot use `token`. */
+function parseOperators(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [type, op] = part.split('=').map((x) => x.trim()) as [string, string];
+    if (!ENTITY_NAMES.has(type)) throw new ConfigError(['PII_OPERATORS'], 'names an unknown entity type');
+    if (type === 'CREDIT_CARD' && op === 'token') throw new ConfigError(['PII_OPERATORS'], 'card numbers cannot be tokenised (never persisted)');
+    out[type] = op;
+  }
+  return out;
 }
 
 function readSecretFile(setting: string, path: string): string {

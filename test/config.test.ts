@@ -97,6 +97,20 @@ describe('configuration', () => {
     expect(configError(testEnv({ REDIS_URL: 'http://x' })).settings).to.deep.equal(['REDIS_URL']);
   });
 
+  it('reads PII operators per entity and refuses tokenised card numbers', () => {
+    expect(loadConfig(testEnv({ PII_OPERATORS: 'EMAIL=hash, PHONE=mask' })).config.piiOperators).to.deep.equal({ EMAIL: 'hash', PHONE: 'mask' });
+    expect(configError(testEnv({ PII_OPERATORS: 'CREDIT_CARD=token' })).settings).to.deep.equal(['PII_OPERATORS']);
+    expect(configError(testEnv({ PII_OPERATORS: 'NOPE=replace' })).settings).to.deep.equal(['PII_OPERATORS']);
+    expect(configError(testEnv({ PII_OPERATORS: 'EMAIL=shred' })).settings).to.deep.equal(['PII_OPERATORS']);
+  });
+
+  it('lists every setting of the schema in .env.example', async () => {
+    const { readFileSync } = await import('node:fs');
+    const example = readFileSync('.env.example', 'utf8');
+    const { SETTING_NAMES } = await import('../config.js');
+    for (const name of SETTING_NAMES) expect(example, name).to.match(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+
   it('reads master keys in the versioned list form', () => {
     const { secrets } = loadConfig({ ...PROD_OK(), TRUSTLINE_MASTER_KEYS: `v1:${key()},v2:${key()}`, TRUSTLINE_ACTIVE_MASTER_KEY: 'v1' });
     expect(secrets.masterKeys.map((k) => k.version)).to.deep.equal(['v1', 'v2']);
