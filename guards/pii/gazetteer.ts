@@ -81,13 +81,84 @@ sara sergio silvia sofía soledad sonia susana teresa tomás unai valeria vanesa
 yolanda
 `;
 
+const EN_MORE = `
+abby adele agnes aisha alana alfred alisha alma alvin amir andy angel angelo anita annette antonio ari arlene arnold
+asher aurora autumn barbara bea bella bernadette bernard bianca blair bonnie brendan brent bridget brooke bryce bryony
+caleb camila candice carmen carrie cecilia celeste chantelle charity chester chuck claudia clifford clint cole colleen
+conor cora corey courtney curtis cyril dakota damian damon dana daphne darius darla darryl deborah deirdre delia della
+demi desmond devon dexter diego dolly dominique donovan dora dorian duncan dwight earl ebony edgar edith edna eileen elaine
+eli elias eliza ellen elliot elsie elton emmett enid esme esther ethel eva everett ezra fatima felix fern fergus flora
+floyd forrest francis freddy gail gemma geoffrey gerry gilbert gina giselle glen gordon gregor gwendolyn hank hattie hazel
+hector heidi herbert hilary hollie howard hudson ida ingrid irene irma isaiah isobel ivan ivy jacqui jaden jake jamal
+janelle janine jared jasper jeanette jemima jennie jeremiah jess jo jocelyn jodi johanna jolene josephine josie juanita
+judd jude june kai kara kareem karl kasey katrina kay keira kendra kenny kerri kirk kris kurt lacey lamar lana lara
+laurie layla leila lena leonard leroy lesley leslie lester levi lila lillian lloyd lola lorna lorraine lottie lucia
+lucille luther lyle mabel mackenzie mae maggie malik mara marcia marcy margo marian marianne marisa marjorie marley marlon
+marnie marsha marvin maxine maya meg mel melvin mercy meredith micah mildred milo mina miriam misty moira monica monique
+murray myra nadia nadine nathaniel neal nell nettie niall nick nico nina noel noreen odette olga ollie omar orla otis
+patsy pearl percy perry petra piper priya quentin quinn rachael raj ramona randall raquel reggie reuben rex rhoda rita
+roberta rocco roisin roland rolf ronnie rosa rosalind rowan roxanne rufus rupert sabrina sadie sahil sally sasha saul
+selena serena seth shana shania shelby sherry sid sienna sierra silas sofia sonia stella sterling sybil sylvia tabitha
+tamara tammy tariq ted terrence tess thea thelma tobias toni tracey trisha trudy tyson una ursula vera vernon vic vince
+viola virginia vivian wade wallace warren wilbur wilma winnie wyatt yasmin yolanda yusuf zane zara zelda
+aled bethan bronwen carys dai dewi eira elin emrys gethin glyn gwyneth ioan iwan llinos llyr meleri mererid nia osian rhodri
+seren siwan tomos ailsa catriona eilish fionnuala grainne lachie mhairi morven oisin padraig ruairi seamus sorcha
+ewan calum alasdair murdo torquil struan innes kenzie lorne ross gregor
+deshawn deandre jamar keshawn lakisha laquita shaniqua tanisha terrell tyrell tyreek jaylen jalen marquis darnell
+`;
+const DE_MORE = `
+adrian alina amelie anett angela anton arne astrid barbara ben benjamin bernhard bert birte bodo britta burkhard carl
+charlotte christel christine clemens conrad constanze corinna dana david denise diana dorothea edith egon elena elfriede
+elisabeth ella elli emilie emma enrico erich erik eske esther ewald fenja finja franz frauke frederik friedhelm gabi
+gerda gernot gertrud gesa gregor gustav hagen hanno hans-peter harald hedwig heidi heiner heinrich helene helmuth hendrik
+henri henrik hermann hilde hildegard hubert hugo ilka ina inge irene iris isabel jakob janine janosch jasmin jessica joachim
+joel johann jonathan josefine judith jule juliane julius justus karla karoline kay kirsten knut konstantin kristina lara
+laura lennart lenz leo leon leopold levin liane lilli lina linus lisbeth lothar lotta louisa lucas ludger luise lutz
+magdalena mara marc marie marieke mario marit markus marlies mathilda maren mattis meike michael mila mira miriam moritz
+nadja natalie nico nicole niels noah nora oliver oskar pascal patricia paul peer petra philippa pia rafael ralph raphael
+reiner renate rene ricarda richard robert robin roland ronja rosemarie ruben sabina sara selina silvia simon sina sofie
+sonja stephan susann sybille tabea tamara teresa theo thilo timo tina tom ulrike valentin vera veronika viktor vincent
+waltraud wiebke willi wilma yannick yasmin zoe
+`;
+const FR_MORE = `
+abdel adeline adrienne ahmed albane alexia aline alix amaury anaïs angèle annabelle annick antoinette apolline ariane armand
+arnaud audrey augustin aurore axel aymeric barbara bastien béatrice bénédicte benjamin bérénice blanche brice capucine
+carole cassandre cathy célestin chantal charlène christophe claudine clarisse coralie corentin cyril cyrille danielle
+david denise diane dimitri donatien dorian eliott elsa emeline émile emmanuelle eric étienne evelyne fabienne faustine
+félix fernand florent florence francine franck gabrielle gaétan gautier gérald germaine ginette gisèle gwenaëlle gwendal
+héloïse hervé hortense hubert ibrahim irène jacky jean-baptiste jean-claude jean-louis jean-luc jean-marc jean-marie
+jean-paul jean-pierre jeannine jocelyne joëlle jonathan josiane josette jules julia karine kévin lambert léna léon
+léopold lionel lise loïc lola lorraine loïs louane louis luc lucas ludovic lydie maëva malik mamadou marc-antoine
+marcelle marie-claire marie-christine marie-france marielle marius marjorie martial maryse mathias maxence maximilien
+mélodie mickaël mohamed muriel myriam nadège naël nathan nadine nicole ninon noah noël noëlle odette olivia oscar
+patricia paulette perrine philippine pierre-yves quentin rayan régine rémy robin rodolphe roger roland romane romain
+rosalie ruben sabine salomé samia sarah ségolène séverine sidonie simon sofiane solange soraya sylvaine tatiana théa
+théodore thibaut tiphaine tristan ugo ulysse valentine vanessa victoire victorine vivien wassim william yanis yasmina
+yvette yvonne zacharie
+`;
+const ES_MORE = `
+abel abigail adela adolfo adriana agustina aina ainara aitana alexia alfredo alma amalia amelia anabel andrea aníbal
+anselmo ariadna arturo aurora bárbara bartolomé belén bernardo berta bruno camila candela carolina casimiro cecilia
+chema ciro clemente conchita cristóbal damián dario débora diana dionisio domingo dulce edgar elías eloísa elvira
+emilia encarna ernesto esmeralda estefanía estela eusebio evaristo ezequiel fabián fausto feliciano fermín fidel
+florencia fran gabriela gaspar genoveva germán gilberto gisela gregorio gustavo hernán hilario horacio ignacia ildefonso
+imanol inma irati iratxe isaac isidro ivana jacinto jacobo jana jenaro jimena joan joel jonás josu juana julen julio
+justo leandro leire leocadia leonor leopoldo lorenzo luciano lucio luisa macarena mafalda maite manolo mar marcelino
+marcelo mariana maribel maricarmen marisa marisol martina mateo matías maximiliano mercè merche micaela miriam moisés
+nacho nahia naiara natividad nazaret nerea nieves noa norberto octavio olga olivia omar oriol orlando pascual patxi
+paz pepa pepe pere perla primitivo prudencio purificación quique ramiro ramona reyes rebeca reinaldo rigoberto roberto
+rogelio rolando romeo rosalía rosendo rufino sabina salomé samanta sancho santos sebastián serafín severino silvio
+simón sol tamara tatiana teodoro tere trinidad ulises urbano úrsula valentín valentina vera víctor vidal violeta
+virgilio xabier xavi ximena yago yasmina zaida zoe
+`;
+
 function toSet(...lists: string[]): Set<string> {
   const out = new Set<string>();
   for (const l of lists) for (const w of l.split(/\s+/)) if (w) out.add(fold(w));
   return out;
 }
 
-export const FIRST_NAMES: ReadonlySet<string> = toSet(EN, DE, FR, ES);
+export const FIRST_NAMES: ReadonlySet<string> = toSet(EN, DE, FR, ES, EN_MORE, DE_MORE, FR_MORE, ES_MORE);
 
 /**
  * Given names that are also ordinary words ("holly", "ruby", "penny", "jack", "will", "soledad", "till"): never a
@@ -96,7 +167,9 @@ export const FIRST_NAMES: ReadonlySet<string> = toSet(EN, DE, FR, ES);
 export const AMBIGUOUS_NAMES: ReadonlySet<string> = toSet(`
 amber april bill bob brook dean drew faith frank grace grant guy holly hope iris jack jade jay joy june lily lucky mark
 max may olive penny ray rich rob robin rose ruby sky skye summer sunny violet will winter sue pat art don gene ivy
-luz soledad dolores pilar rosa paloma esperanza amparo consuelo milagros remedios blanca
+luz soledad dolores pilar rosa paloma esperanza amparo consuelo milagros remedios blanca mar sol paz reyes perla
+autumn pearl mercy charity hazel fern flora mae dolly chuck earl hank rex misty sierra sterling piper stella rowan
+heidi nico nina vera dana angel bella
 till jan ida ute kai lotte
 violette rose claude olive prudence
 `);
@@ -121,6 +194,10 @@ november december street road avenue lane drive close place court way morning af
 calling writing looking wondering checking asking trying hoping waiting going coming having doing getting using
 mobile cell home work office landline contact details info information code reference ref refund delivery payment
 still already really actually again quick
+tschüss tschüs tschau ciao bye goodbye adios adiós bisous bises xoxo zusammen leute allerseits everyone all
+english british american german french spanish canadian irish scottish welsh italian european new
+deutsch deutsche deutscher französisch englisch spanisch français française anglais anglaise espagnol espagnole allemand
+español española inglés inglesa alemán alemana francés francesa
 ich du er sie es wir ihr mich mir dich dir uns euch mein meine meinen meinem meiner dein deine sein seine ihr ihre unser
 der die das den dem des ein eine einen einem einer und oder aber wenn dass weil mit von zu zum zur im in am an auf aus
 bei nach vor über unter für ohne um bis seit ist bin bist sind war waren hat habe haben hatte wird werde kann könnte
@@ -138,6 +215,20 @@ están he ha han hay tengo tiene quiero puedo puede gracias hola buenas buenos d
 equipo servicio número cuenta nombre dirección calle aquí allí hoy mañana ayer sí no muy bien ya también todo todos
 mi mis tu tus su sus nuestro nuestra vuestro vuestra este esta estos estas ese esa esos esas localizable
 `);
+
+const foldCache = new Map<string, string>();
+
+/** fold() with an ASCII fast path and a bounded cache: names repeat across messages. */
+export function foldWord(word: string): string {
+  if (/^[\x00-\x7f]*$/.test(word)) return word.toLowerCase();
+  let f = foldCache.get(word);
+  if (f === undefined) {
+    f = fold(word);
+    if (foldCache.size > 5000) foldCache.clear();
+    foldCache.set(word, f);
+  }
+  return f;
+}
 
 export function isFirstName(word: string): boolean {
   return FIRST_NAMES.has(fold(word));

@@ -8,7 +8,9 @@ import { normaliseValue, tagNumber } from './tagState.js';
 import { ENTITY_TYPES, OPERATOR_NAMES, type EntityType, type OperatorName, type TagState, type TokenEntry } from './types.js';
 
 export interface OperatorContext {
-  tagState: TagState;
+  /** Persistent numbering (HMAC-keyed); when absent, `localTags` numbers values within the call. */
+  tagState?: TagState | undefined;
+  localTags?: Map<string, number>;
   tagKey: Uint8Array;
   hashKey?: Uint8Array | undefined;
 }
@@ -28,7 +30,18 @@ export const replaceOperator: Operator = {
   name: 'replace',
   apply(value, type, ctx) {
     if (type === 'OTP_CODE') return { text: '[OTP_CODE]' };
-    return { text: `[${type}_${tagNumber(ctx.tagState, ctx.tagKey, type, value)}]` };
+    if (ctx.tagState) return { text: `[${type}_${tagNumber(ctx.tagState, ctx.tagKey, type, value)}]` };
+    // One call, no stored state: plain numbering in memory (nothing leaves the call), no HMAC needed.
+    const local = (ctx.localTags ??= new Map<string, number>());
+    const key = `${type}\0${normaliseValue(type, value)}`;
+    let n = local.get(key);
+    if (n === undefined) {
+      const countKey = `#${type}`;
+      n = (local.get(countKey) ?? 0) + 1;
+      local.set(countKey, n);
+      local.set(key, n);
+    }
+    return { text: `[${type}_${n}]` };
   },
 };
 

@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { GuardError } from '../errors.js';
 import { operatorByName, TAG_PATTERN, validateOperatorMap, type OperatorContext } from './operators.js';
 import { DEFAULT_RECOGNIZERS } from './registry.js';
-import { createTagState, isTagState } from './tagState.js';
-import { digitsOf, makeContext, normaliseLocale } from './text.js';
+import { isTagState } from './tagState.js';
+import { digitsOf, makeContext, normaliseLocale, Occupancy } from './text.js';
 import {
   SUPPORTED_LOCALES,
   type EntityType,
@@ -44,20 +44,26 @@ export function resolveOverlaps(candidates: readonly Finding[]): Finding[] {
     (a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
   const kept: Finding[] = [];
+  const taken = new Occupancy(ranked.reduce((m, f) => Math.max(m, f.end), 0));
   for (const f of ranked) {
-    if (f.end <= f.start) continue;
-    if (kept.some((k) => k.start < f.end && f.start < k.end)) continue;
+    if (f.end <= f.start || f.start < 0) continue;
+    if (!taken.isFree(f.start, f.end)) continue;
+    taken.take(f.start, f.end);
     kept.push(f);
   }
   return kept.sort((a, b) => a.start - b.start);
 }
 
-function protectedSpans(text: string): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  if (!text.includes('[')) return out;
+/** Characters inside our own tags, or undefined when there are none. */
+function protectedSpans(text: string): Occupancy | undefined {
+  if (!text.includes('[')) return undefined;
+  let occ: Occupancy | undefined;
   TAG_PATTERN.lastIndex = 0;
-  for (let m = TAG_PATTERN.exec(text); m; m = TAG_PATTERN.exec(text)) out.push([m.index, m.index + m[0].length]);
-  return out;
+  for (let m = TAG_PATTERN.exec(text); m; m = TAG_PATTERN.exec(text)) {
+    occ ??= new Occupancy(text.length);
+    occ.take(m.index, m.index + m[0].length);
+  }
+  return occ;
 }
 
 function otpFindings(text: string, codes: readonly string[]): Finding[] {
@@ -115,10 +121,7 @@ export class Redactor {
     }
     if (otpCodes && otpCodes.length > 0) candidates.push(...otpFindings(text, otpCodes));
     const shielded = protectedSpans(text);
-    const usable =
-      shielded.length === 0
-        ? candidates
-        : candidates.filter((f) => !shielded.some(([s, e]) => s < f.end && f.start < e));
+    const usable = shielded === undefined ? candidates : candidates.filter((f) => shielded.isFree(f.start, f.end));
     return resolveOverlaps(usable).map((f) => ({ type: f.type, start: f.start, end: f.end, score: f.score, recognizer: f.recognizer }));
   }
 
@@ -129,7 +132,7 @@ export class Redactor {
     if (opts.tagState !== undefined && !isTagState(opts.tagState)) {
       throw new GuardError('ERR_REDACTION_FAILED', { cause: new Error('malformed tag state') });
     }
-    const ctx: OperatorContext = { tagState: opts.tagState ?? createTagState(), tagKey: this.tagKey, hashKey: this.hashKey };
+    const ctx: OperatorContext = { tagState: opts.tagState, tagKey: this.tagKey, hashKey: this.hashKey };
     // Numbers are handed out left to right (first mention gets _1), replacements are applied right to left.
     const outputs: string[] = [];
     const tokens: TokenEntry[] = [];
@@ -140,12 +143,16 @@ export class Redactor {
       outputs.push(out.text);
       if (out.token) tokens.push(out.token);
     }
-    let result = text;
+    // Right to left, collecting pieces (linear even with thousands of findings), then joined in reading order.
+    const pieces: string[] = [];
+    let cursor = text.length;
     for (let i = findings.length - 1; i >= 0; i--) {
       const f = findings[i]!;
-      result = result.slice(0, f.start) + outputs[i]! + result.slice(f.end);
+      pieces.push(text.slice(f.end, cursor), outputs[i]!);
+      cursor = f.start;
     }
-    return { text: result, findings, tokens };
+    pieces.push(text.slice(0, cursor));
+    return { text: pieces.reverse().join(''), findings, tokens };
   }
 
   /** Runs every recognizer over every supported locale once so regexes are compiled before the first turn. */

@@ -97,12 +97,44 @@ export function fold(s: string): string {
 
 /**
  * Words that say the number next to them is NOT personal data (orders, parcels, invoices, tickets, products), in the
- * four languages. Used by recognizers without a checksum to stand down. Misses: rarer business words ("waybill").
+ * four languages, optionally followed by "number"/"no"/"is" and up to four short digit-bearing chunks of the same
+ * reference ("Package 1Z 999 AA1 ..."). Used by recognizers without a checksum to stand down. Misses: rarer business
+ * words ("waybill").
  */
 export const NON_PII_NUMBER_CONTEXT =
-  /(?<!\p{L})(?:order|orders|tracking|track|parcel|package|shipment|delivery|invoice|receipt|ticket|case|ref|reference|req|request|rma|return|sku|item|model|product|ean|upc|isbn|article|part|serial|version|build|promo|coupon|voucher|bestellung|auftrag|sendung|paket|lieferung|rechnung|vorgang|artikel|modell|gutschein|ticketnummer|commande|colis|livraison|facture|demande|dossier|article|modèle|bon|pedido|envío|envio|paquete|entrega|factura|incidencia|referencia|solicitud|artículo|modelo|cupón|código promocional)\b[^\p{L}\p{N}]{0,4}(?:(?:number|no|nr|num|numéro|número|nummer|#|n°|nº|id|code|ref)\b[^\p{L}\p{N}]{0,3})?(?:\p{L}{1,3}[^\p{L}\p{N}]{0,2})?$/u;
+  /(?<!\p{L})(?:order|orders|tracking|track|parcel|package|shipment|consignment|delivery|invoice|receipt|ticket|case|claim|complaint|confirmation|booking|reservation|quote|transaction|txn|awb|po|purchase order|ref|reference|req|request|rma|return|sku|item|model|product|ean|upc|gtin|isbn|imei|article|part(?= ?(?:number|no|nr|#))|serial|lot|batch|version|build|promo|coupon|voucher|(?:bestell|sendung|rechnung|auftrag|artikel|liefer|vorgang|paket|buchung|reservierung|beleg|gutschein|ticket|modell|retouren|reklamation)\p{L}*|commande|colis|livraison|suivi|facture|demande|dossier|réservation|modèle|bon|pedido|envío|envio|paquete|entrega|seguimiento|localizador|factura|incidencia|referencia|solicitud|reserva|artículo|modelo|cupón|código promocional)(?![\p{L}])[^\p{L}\p{N}]{0,4}(?:(?:number|no|nr|num|numéro|número|nummer|#|n°|nº|id|code|ref)\b[^\p{L}\p{N}]{0,3})?(?:\p{L}{1,3}[^\p{L}\p{N}]{0,2})?(?:\p{L}{0,2}\p{N}[\p{L}\p{N}]{0,3}[^\p{L}\p{N}]{1,2}){0,4}$/u;
 
 /** True when the few words right before `start` name an order, parcel, invoice, ticket or product. */
 export function hasNonPiiContextBefore(ctx: RecognizerContext, start: number): boolean {
   return NON_PII_NUMBER_CONTEXT.test(before(ctx, start, 40));
+}
+
+/**
+ * Which characters are already taken, so overlap checks stay linear in the text length (a list scan per finding
+ * would be quadratic on a 100 kB paste with thousands of findings). Small sets stay a list: no typed array is
+ * allocated for the usual handful of findings per message.
+ */
+export class Occupancy {
+  private used: Uint8Array | undefined;
+  private readonly spans: number[] = [];
+  constructor(private readonly length: number) {}
+  isFree(start: number, end: number): boolean {
+    if (this.used) {
+      for (let i = start; i < end; i++) if (this.used[i]) return false;
+      return true;
+    }
+    for (let i = 0; i < this.spans.length; i += 2) if (this.spans[i]! < end && start < this.spans[i + 1]!) return false;
+    return true;
+  }
+  take(start: number, end: number): void {
+    if (!this.used && this.spans.length < 32) {
+      this.spans.push(start, end);
+      return;
+    }
+    if (!this.used) {
+      this.used = new Uint8Array(this.length);
+      for (let i = 0; i < this.spans.length; i += 2) this.used.fill(1, this.spans[i]!, this.spans[i + 1]!);
+    }
+    this.used.fill(1, start, end);
+  }
 }

@@ -8,11 +8,12 @@ import { finding } from '../text.js';
  * them, ids over 24 characters, and order/invoice/ticket numbers by design (they are not personal data).
  */
 const ACCOUNT_WORD =
-  '(?:bank\\s*acc(?:ount)?|acc(?:oun)?t|acc\\.?|account(?:\\s*(?:id|number|no\\.?|nr\\.?|#))?|member(?:ship)?\\s*(?:number|no\\.?|id|#)|customer\\s*(?:ref(?:erence)?|number|no\\.?|id|#)|client\\s*(?:ref(?:erence)?|number|no\\.?|id)|contract\\s*(?:number|no\\.?)?|policy\\s*(?:number|no\\.?)|' +
-  'konto(?:nummer|nr\\.?)?|kundennummer|kunden-?nr\\.?|kundennr\\.?|vertrags?nummer|vertrags?-?nr\\.?|mitgliedsnummer|' +
+  '(?:bank\\s*acc(?:ount)?|acc(?:oun)?t|acc\\.?|account(?:\\s*(?:id|number|no\\.?|nr\\.?|#))?|member(?:ship)?\\s*(?:number|no\\.?|id|#)|customer\\s*(?:ref(?:erence)?|number|no\\.?|id|#)|client\\s*(?:ref(?:erence)?|number|no\\.?|id)|contract\\s*(?:number|no\\.?)?|policy\\s*(?:number|no\\.?)|routing(?:\\s*(?:number|no\\.?))?|sort\\s*code|bsb|' +
+  'konto(?:nummer|nr\\.?)?|bankleitzahl|blz|kundennummer|kunden-?nr\\.?|kundennr\\.?|vertrags?nummer|vertrags?-?nr\\.?|mitgliedsnummer|' +
   'num[ée]ro\\s+de\\s+compte|compte|r[ée]f[ée]rence\\s+client|num[ée]ro\\s+client|n°\\s*client|contrat|num[ée]ro\\s+de\\s+contrat|' +
   'n[úu]mero\\s+de\\s+cuenta|cuenta|n[úu]mero\\s+de\\s+cliente|n[úu]mero\\s+de\\s+socio|contrato|p[óo]liza)';
 const ID = '((?:[A-Za-z]{1,4}-?)?\\d[\\d]*(?:[ -]\\d+)*(?:-?[A-Za-z]{1,3})?)';
+/** Account word + identifier; misses what ACCOUNT_WORD and ID say above. */
 const ACCOUNT = new RegExp(
   `(?<![\\p{L}])${ACCOUNT_WORD}(?:\\s*(?:is|ist|est|es|:|-|=|#|n[°º]))?\\s*[:#]?\\s*(?:(?:is|ist|est|es)\\s+)?${ID}(?![\\p{L}\\p{N}]|[-]\\p{L})`,
   'giu',

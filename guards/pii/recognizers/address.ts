@@ -1,5 +1,5 @@
 import type { Finding, Recognizer } from '../types.js';
-import { finding } from '../text.js';
+import { finding, Occupancy } from '../text.js';
 
 /** "[Rr]ue" for "rue": a street-type word may start upper or lower case, the rest is as written. */
 function eitherCase(words: string[]): string {
@@ -24,10 +24,10 @@ const CAP_WORD = `${UP}[\\p{L}'’.\\-]*`;
  */
 const EN_TYPES_ANY = eitherCase([
   'street', 'st.', 'st', 'road', 'rd.', 'rd', 'avenue', 'ave.', 'ave', 'av.', 'lane', 'ln.', 'ln', 'boulevard', 'blvd.', 'blvd',
-  'mews', 'crescent', 'cres', 'terrace', 'ter', 'highway', 'hwy', 'parkway', 'pkwy', 'circle', 'cir', 'ct.', 'ct', 'dr.',
+  'mews', 'crescent', 'cres', 'terrace', 'ter', 'highway', 'hwy', 'parkway', 'pkwy', 'circle', 'cir', 'ct.', 'ct', 'dr.', 'pl.',
 ]);
 const EN_TYPES_CAP = [
-  'Close', 'Place', 'Pl', 'Way', 'Drive', 'Court', 'Square', 'Sq', 'Gardens', 'Grove', 'Hill', 'Park', 'Row', 'Walk', 'View',
+  'Close', 'Place', 'Pl', 'Way', 'Drive', 'Dr', 'Court', 'Square', 'Sq', 'Gardens', 'Grove', 'Hill', 'Park', 'Row', 'Walk', 'View',
   'Gate', 'Rise', 'Parade', 'Trail', 'Green', 'Heights', 'Yard', 'Wharf', 'Lodge', 'Vale', 'Wynd', 'Brae', 'Loop', 'Pike', 'Plaza',
 ].join('|');
 const EN_UNIT = '(?:,?\\s*(?:#\\s?|[Aa]pt\\.?\\s?|[Aa]partment\\s|[Ss]uite\\s|[Ss]te\\.?\\s?|[Uu]nit\\s|[Ff]lat\\s|[Ff]loor\\s)[\\p{L}\\p{N}\\-]{1,5})?';
@@ -42,6 +42,7 @@ const EN = `(?:(?:[Ff]lat|[Aa]pt\\.?|[Aa]partment|[Uu]nit|[Ss]uite)\\s*\\d{1,4}[
  */
 const DE_SUFFIX =
   '(?:[Ss]tra(?:ß|ss)e|[Ss]tr\\.|[Ww]eg|[Gg]asse|[Aa]llee|[Pp]latz|[Rr]ing|[Dd]amm|[Uu]fer|[Cc]haussee|[Ss]teig|[Ss]tieg|[Pp]fad|[Gg]raben|[Kk]amp|[Tt]wiete|[Zz]eile|[Pp]romenade|[Cc]hausee)';
+/** Street names made of a preposition or adjective and a noun. Misses rarer ones ("Hinter dem Dorfe"). */
 const DE_PREP =
   '(?:Am|An der|An den|Auf der|Auf dem|Auf den|Im|In der|In den|Zum|Zur|Unter den|Hinter der|Hinter dem|Vor dem|Beim|Alte|Alter|Altes|Neue|Neuer|Neues|Große|Großer|Kleine|Kleiner)';
 const DE_NOT_STREET = '(?!(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Ende|Anfang|Moment|Tag|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\\b)';
@@ -69,9 +70,10 @@ const ES_TYPES = eitherCase([
   'travesía', 'glorieta', 'rambla', 'vía', 'urbanización', 'urb.', 'pasaje', 'callejón', 'cuesta', 'bulevar', 'carrer',
 ]);
 const ES_PARTICLE = '(?:de la |de los |de las |del |de |dels |y )';
+/** Floor and door after the number. Misses: door descriptions in words ("puerta de la izquierda"). */
 const ES_FLOOR =
   '(?:\\s*,\\s*(?:\\d{1,2}\\s*[º°ªoa]\\.?(?:\\s*(?:[A-Za-z](?![\\p{L}])|izq(?:da|uierda)?\\.?|dcha\\.?|der(?:echa)?\\.?|centro|ctro\\.?))?|bajo|ático|atico|entlo\\.?|entresuelo|esc(?:alera)?\\.?\\s*[\\p{L}\\p{N}]{1,3}|puerta\\s*[\\p{L}\\p{N}]{1,3}|pta\\.?\\s*[\\p{L}\\p{N}]{1,3}|piso\\s*\\d{1,2}))*';
-const ES = `(?<![\\p{L}\\p{N}])(?:${ES_TYPES})\\s*${ES_PARTICLE}?${WORD}(?:\\s+${ES_PARTICLE}?${CAP_WORD}){0,3},?\\s*(?:n[º°o]\\.?\\s*)?\\d{1,4}[A-Za-z]?(?![\\p{L}\\p{N}])${ES_FLOOR}`;
+const ES = `(?<![\\p{L}\\p{N}])(?:(?:${ES_TYPES})(?<=[/.º])|(?:${ES_TYPES})(?![\\p{L}]))\\s*${ES_PARTICLE}?${WORD}(?:\\s+${ES_PARTICLE}?${CAP_WORD}){0,3},?\\s*(?:n[º°o]\\.?\\s*)?\\d{1,4}[A-Za-z]?(?![\\p{L}\\p{N}])${ES_FLOOR}`;
 
 const PATTERNS: ReadonlyArray<{ lang: string; re: RegExp; hint: RegExp }> = [
   { lang: 'en', re: new RegExp(EN, 'gu'), hint: /./ },
@@ -95,13 +97,20 @@ export function findStreetLines(text: string, lang: string, lower: string = text
       let s = m[0];
       // A trailing dot belongs to the sentence unless it closes an abbreviation we matched (dcha., Str.).
       if (s.endsWith('.') && !/(?:dcha|izq|izqda|der|ctro|entlo|esc|pta|[Ss]tr|[Aa]ve|[Rr]d|[Ss]t|[Dd]r|[Cc]t|[Bb]lvd|[Ll]n)\.$/.test(s)) s = s.slice(0, -1);
-      const start = m.index;
-      const end = start + s.length;
-      if (out.some(([a, b]) => a < end && start < b)) continue;
-      out.push([start, end]);
+      out.push([m.index, m.index + s.length]);
     }
   }
-  return out;
+  // Where two languages' patterns overlap ("154 bis boulevard" in English, "154 bis boulevard Voltaire" in French),
+  // the longer street line wins.
+  out.sort((x, y) => y[1] - y[0] - (x[1] - x[0]));
+  const kept: Array<[number, number]> = [];
+  const taken = new Occupancy(text.length);
+  for (const [a, b] of out) {
+    if (!taken.isFree(a, b)) continue;
+    taken.take(a, b);
+    kept.push([a, b]);
+  }
+  return kept.sort((x, y) => x[0] - y[0]);
 }
 
 export const addressRecognizer: Recognizer = {

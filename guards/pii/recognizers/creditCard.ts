@@ -1,5 +1,5 @@
 import type { Finding, Recognizer, RecognizerContext } from '../types.js';
-import { before, digitsOf, finding, hasNonPiiContextBefore, luhnValid } from '../text.js';
+import { before, digitsOf, finding, hasNonPiiContextBefore, luhnValid, Occupancy } from '../text.js';
 
 /** Issuer prefixes and lengths we accept (Visa, Mastercard incl. 2-series, Amex, Discover, JCB, Diners, Maestro). */
 export function plausibleCard(d: string): boolean {
@@ -8,14 +8,14 @@ export function plausibleCard(d: string): boolean {
   const p2 = Number(d.slice(0, 2));
   const p4 = Number(d.slice(0, 4));
   const p3 = Number(d.slice(0, 3));
-  if (d[0] === '4') return n === 13 || n === 16 || n === 19; // Visa
+  if (d[0] === '4') return n === 16 || n === 19; // Visa (13-digit Visa is retired; EAN-13 barcodes start with 40-44)
   if (p2 >= 51 && p2 <= 55) return n === 16; // Mastercard
   if (p4 >= 2221 && p4 <= 2720) return n === 16; // Mastercard 2-series
   if (p2 === 34 || p2 === 37) return n === 15; // Amex
   if (p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) return n >= 16; // Discover
   if (p4 >= 3528 && p4 <= 3589) return n >= 16; // JCB
   if (p2 === 36 || p2 === 38 || p2 === 39 || (p3 >= 300 && p3 <= 305)) return n >= 14; // Diners
-  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return n >= 12; // Maestro
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return n >= 16; // Maestro (shorter ones collide with EAN-13 barcodes)
   return false;
 }
 
@@ -26,11 +26,15 @@ export function plausibleCard(d: string): boolean {
  * newline, and non-Luhn numbers (by design: they are order numbers, not cards).
  */
 const RUN = /(?<![\p{L}\p{N}])\d{1,19}(?:[ .\-\u00a0]\d{1,19}){0,7}(?![\p{L}\p{N}]|[.\-]\d)/gu;
+/** Digit groups inside a run; misses nothing (a run is digits and separators only). */
 const GROUP = /\d+/g;
 
-/** Words near one piece of a card typed in two parts. */
+/** Barcode words: EAN/UPC/IMEI numbers can pass Luhn. Misses: a barcode typed without its word (then a card if it looks like one). */
+const BARCODE_BEFORE = /(?:ean|upc|gtin|isbn|imei|barcode|bar code|strichcode|code-barres|code barre|código de barras)\W{0,4}(?:number|no|nr|code)?\W{0,3}$/;
+
+/** Words near one piece of a card typed in two parts. Misses: parts announced only by punctuation ("4111 1111 / 1111 1111"). */
 const HALF_CONTEXT =
-  /(?:half|part|rest|remaining|first|second|last|digits|hälfte|teil|rest|erste|zweite|letzte|ziffern|moitié|partie|reste|premier|première|deuxième|second|seconde|derniers|chiffres|mitad|parte|resto|primera|primeros|segunda|últimos|dígitos|card|karte|carte|tarjeta)/;
+  /(?:half|part|rest|remaining|first|second|last|digits|then|after that|suite|ensuite|fin|dann|danach|luego|después|hälfte|teil|rest|erste|zweite|letzte|ziffern|moitié|partie|reste|premier|première|deuxième|second|seconde|derniers|chiffres|mitad|parte|resto|primera|primeros|segunda|últimos|dígitos|card|karte|carte|tarjeta)/;
 
 function scanRun(text: string, start: number, run: string, out: Finding[]): void {
   const groups: Array<{ s: number; e: number }> = [];
@@ -85,9 +89,14 @@ export const creditCardRecognizer: Recognizer = {
       runs.push({ s: m.index, e: m.index + m[0].length, d });
       if (d.length >= 13) scanRun(text, m.index, m[0], out);
     }
-    if (runs.length >= 2) scanHalves(ctx, runs.filter((r) => !out.some((f) => f.start < r.e && r.s < f.end)), out);
+    if (runs.length >= 2) {
+      const cards = new Occupancy(text.length);
+      for (const f of out) cards.take(f.start, f.end);
+      scanHalves(ctx, runs.filter((r) => cards.isFree(r.s, r.e)), out);
+    }
     // A Luhn-valid number right after "order/tracking/invoice number" is still redacted: a card typed into the wrong
-    // field is the costlier mistake. Only the two-part rule stands down in that context.
-    return out.filter((f) => f.score > 0.9 || !hasNonPiiContextBefore(ctx, f.start));
+    // field is the costlier mistake. Only the two-part rule stands down in that context, and every rule stands down
+    // right after a barcode word (EAN/UPC/GTIN/ISBN/IMEI numbers are Luhn-like by design).
+    return out.filter((f) => !BARCODE_BEFORE.test(before(ctx, f.start, 20)) && (f.score > 0.9 || !hasNonPiiContextBefore(ctx, f.start)));
   },
 };

@@ -37,7 +37,10 @@ const DATE = new RegExp(
   'giu',
 );
 
-/** A bare year right after a birth phrase ("born in 1985", "Jahrgang 1985", "né en 1985", "nacido en 1985"). */
+/**
+ * A bare year right after a birth phrase ("born in 1985", "Jahrgang 1985", "né en 1985", "nacido en 1985"). Misses: a
+ * year further away ("born in Leeds in 1985") - the year alone is weak personal data.
+ */
 const BIRTH_YEAR = new RegExp(
   `(?:born in|born|geboren|jahrgang|né en|née en|né\\(e\\) en|nacido en|nacida en|nací en|naci en)\\s+(${YEAR4})(?![\\p{L}\\p{N}])`,
   'giu',
@@ -49,6 +52,7 @@ const BIRTH_YEAR = new RegExp(
  */
 const BIRTH_WORD =
   /(?:born|birth|dob\b|d\.o\.b|b-day|bday|birthday|geboren|geb\.|geburt|né\(e\)|née(?![a-z])|né(?![a-z])|nee\b|naissance|nacid[oa]|nací|naci\b|nacimiento|nac\.|f\. nac|cumpleaños|anniversaire)/g;
+/** Words of non-birth dates; misses rarer ones ("warranty"), where the nearer birth word then wins. */
 const OTHER_DATE_WORD =
   /(?:deliver|delivery|appointment|slot|invoice|order|ship|arriv|expir|valid|until|due|booking|booked|meeting|visit|liefer|termin|rechnung|bestell|bis zum|gültig|livraison|rendez-vous|rdv|facture|commande|jusqu|valable|entrega|cita|factura|pedido|hasta|válid|caduc)/g;
 
@@ -77,7 +81,7 @@ export function birthContextBefore(ctx: RecognizerContext, start: number): boole
 }
 
 function birthContextAfter(ctx: RecognizerContext, end: number): boolean {
-  return /^[\s,:)(-]*(?:is my|as my|my)?\s*(?:date of birth|birth ?date|birthday|dob|geburtsdatum|geburtstag|date de naissance|fecha de nacimiento|cumpleaños)/.test(
+  return /^[\s,:)(-]*(?:(?:is my|as my|my)?\s*(?:date of birth|birth ?date|birthday|dob|geburtsdatum|geburtstag|date de naissance|fecha de nacimiento|cumpleaños)|geboren|born)/.test(
     after(ctx, end, 40),
   );
 }
@@ -100,11 +104,13 @@ export const dateOfBirthRecognizer: Recognizer = {
         out.push(finding('DATE_OF_BIRTH', start, start + s.length, 0.9, 'DateOfBirthRecognizer'));
       }
     }
+    const dated = new Set(out.map((f) => f.end));
     BIRTH_YEAR.lastIndex = 0;
     for (let m = BIRTH_YEAR.exec(ctx.lower); m; m = BIRTH_YEAR.exec(ctx.lower)) {
       const y = m[1]!;
       const start = m.index + m[0].length - y.length;
-      if (out.some((f) => f.start <= start && start < f.end)) continue;
+      // A year already inside a full date ends where that date ends.
+      if (dated.has(start + y.length)) continue;
       out.push(finding('DATE_OF_BIRTH', start, start + y.length, 0.8, 'DateOfBirthRecognizer'));
     }
     return out;

@@ -10,6 +10,7 @@ import { finding } from '../text.js';
  */
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\p{L}\\p{N}.])${OCTET}(?:\\.${OCTET}){3}(?![\\p{L}\\p{N}]|\\.\\d)`, 'gu');
+/** "v1.2.3.4", "version 10.0.0.1": versions, not addresses. Misses: versions named otherwise ("release 1.2.3.4"). */
 const VERSION_BEFORE = /(?:\bv|version|versión|build|firmware)\s*$/;
 
 /**

@@ -1,6 +1,6 @@
-import type { Finding, Recognizer, RecognizerContext } from '../types.js';
+import type { Finding, Recognizer } from '../types.js';
 import { finding } from '../text.js';
-import { isAmbiguousName, isFirstName, isNotName } from '../gazetteer.js';
+import { AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAME, foldWord } from '../gazetteer.js';
 
 /**
  * Names without an NLP model: words are tokenised, then rules combine the gazetteer, capitals and context words in
@@ -12,6 +12,8 @@ import { isAmbiguousName, isFirstName, isNotName } from '../gazetteer.js';
 
 interface Tok {
   s: number;
+  /** Folded lower case, ’ as '. */
+  f: string;
   e: number;
   w: string;
   cap: boolean;
@@ -22,31 +24,45 @@ interface Tok {
   not: boolean;
 }
 
-/** Words, with inner apostrophes and hyphens ("O'Neill", "Jean-Luc"). Possessive 's is cut off below. */
+/**
+ * Words, with inner apostrophes and hyphens ("O'Neill", "Jean-Luc"). Possessive 's is cut off below. Misses: names
+ * written with digits or symbols ("J0hn"), which are then never names.
+ */
 const WORD = /[\p{L}][\p{L}\p{M}'’]*(?:-[\p{L}][\p{L}\p{M}'’]*)*/gu;
-const GLUE_BEFORE = /[\p{N}@_+#/\\[]|[\p{L}\p{N}][.]$/u;
-const GLUE_AFTER = /^(?:[\p{N}@_+\]/\\]|[.][\p{L}\p{N}])/u;
+function isDigitOrLetter(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c > 127 && c !== 0x2019 && c !== 0xa0 && c < 0x2000);
+}
+
+/** A digit, "@", "_", "+", "#", "/", "\" or "[" touching the word, or a dot between it and a letter/digit. */
+function glued(text: string, s: number, e: number): boolean {
+  const b = s > 0 ? text.charCodeAt(s - 1) : 32;
+  if ((b >= 48 && b <= 57) || b === 64 || b === 95 || b === 43 || b === 35 || b === 47 || b === 92 || b === 91) return true;
+  if (b === 46 && s > 1 && isDigitOrLetter(text.charCodeAt(s - 2))) return true;
+  const a = e < text.length ? text.charCodeAt(e) : 32;
+  if ((a >= 48 && a <= 57) || a === 64 || a === 95 || a === 43 || a === 93 || a === 47 || a === 92) return true;
+  return a === 46 && e + 1 < text.length && isDigitOrLetter(text.charCodeAt(e + 1));
+}
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(text); m; m = WORD.exec(text)) {
     let w = m[0];
-    let e = m.index + w.length;
-    const poss = /['’]s$/i.exec(w);
-    if (poss && w.length > 3) {
+    const s = m.index;
+    const rawEnd = s + w.length;
+    let e = rawEnd;
+    if (w.length > 3 && (w.endsWith("'s") || w.endsWith('’s'))) {
       w = w.slice(0, -2);
       e -= 2;
     }
-    const s = m.index;
-    const pre = text.slice(Math.max(0, s - 2), s);
-    const post = text.slice(m.index + m[0].length, m.index + m[0].length + 2);
-    const glued = GLUE_BEFORE.test(pre.slice(-1)) || /[\p{L}\p{N}][.]$/u.test(pre) || GLUE_AFTER.test(post);
     const first = w[0]!;
     const cap = first !== first.toLowerCase();
-    const parts = w.split('-');
-    const gaz = parts.every((p) => isFirstName(p));
-    out.push({ s, e, w, cap, glued, gaz, amb: gaz && isAmbiguousName(w), not: isNotName(w.replace(/['’].*$/, '')) && isNotName(w) });
+    let f = foldWord(w);
+    if (f.includes('’')) f = f.replace(/’/g, "'");
+    const gaz = f.includes('-') ? f.split('-').every((p) => FIRST_NAMES.has(p)) : FIRST_NAMES.has(f);
+    const apos = f.indexOf("'");
+    const not = NOT_NAME.has(f) || (apos > 0 && NOT_NAME.has(f.slice(0, apos)));
+    out.push({ s, f, e, w, cap, glued: glued(text, s, rawEnd), gaz, amb: gaz && AMBIGUOUS_NAMES.has(f), not });
   }
   return out;
 }
@@ -96,170 +112,284 @@ function isCalendarWord(w: string): boolean {
   return /^(?:today|tomorrow|yesterday|heute|morgen|gestern|demain|hier|mañana|ayer)$/i.test(w);
 }
 
-/** The first token starting at or after `pos`, if only spaces and ":-,–" separate them. */
-function tokenAt(toks: Tok[], text: string, pos: number): number {
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k]!;
-    if (t.s < pos) continue;
-    return /^[\s:,\-–—=]{0,4}$/.test(text.slice(pos, t.s)) && !text.slice(pos, t.s).includes('\n') ? k : -1;
-  }
-  return -1;
+type Kind = 'lax' | 'surname' | 'title' | 'intro' | 'relation' | 'addressing' | 'greeting' | 'signoff';
+
+/**
+ * Trigger phrases, as words (matched on folded tokens, so "Rubén"/"ruben" and ’/' are the same). Kinds:
+ * - lax: the next words are a name in any case ("my name is", "name:", "titular", "au nom de");
+ * - surname: the next word alone is a surname;
+ * - title: the next word is a name in any case ("Mr", "Frau", "Mme", "Sra");
+ * - intro: a given name, or two capitalised words ("I'm", "ich bin", "je suis", "soy", "called");
+ * - relation: a capitalised word or given name ("my partner", "meine Frau", "mon mari", "mi hermana");
+ * - addressing: a capitalised given name ("tell", "email", "spoke to", "for", "mit", "pour", "para");
+ * - greeting: a given name ("Hi", "Guten Abend", "Bonjour", "Hola");
+ * - signoff: a name that ends the message ("Best,", "Viele Grüße,", "Cordialement,", "Un saludo,").
+ */
+const PHRASES: Record<Kind, string[]> = {
+  lax: [
+    'contact person', 'contact name', 'ansprechpartner', 'ansprechpartnerin', 'personne à contacter', 'persona de contacto',
+    'my name is', "my name's", 'name is', "name's", 'i am called', 'full name', 'first name', 'given name', 'name',
+    'account holder', 'cardholder', 'card holder', 'in the name of', 'in my name', 'under the name', 'made out to', 'registered to',
+    'mein name ist', 'mein name', 'ich heiße', 'ich heisse', 'vorname', 'name lautet', 'kontoinhaber', 'kontoinhaberin',
+    'karteninhaber', 'karteninhaberin', 'auf den namen', 'läuft auf',
+    "je m'appelle", 'mon nom est', 'mon nom', 'nom et prénom', 'prénom', 'nom', 'titulaire', 'au nom de',
+    'me llamo', 'mi nombre es', 'mi nombre', 'nombre y apellidos', 'nombre', 'titular', 'a nombre de', 'a nombre del',
+  ],
+  surname: ['surname', 'last name', 'family name', 'nachname', 'familienname', 'nom de famille', 'apellido', 'apellidos'],
+  title: [
+    'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'herr', 'herrn', 'frau', 'mme', 'mlle', 'monsieur', 'madame',
+    'mademoiselle', 'sr', 'sra', 'srta', 'señor', 'señora', 'señorita', 'doña', 'dña',
+  ],
+  intro: [
+    "i'm", 'i am', 'this is', "it's", 'it is', 'here is', "here's", 'ich bin', 'hier ist', 'hier spricht', 'je suis',
+    "moi c'est", "c'est", 'ici', 'soy', 'aquí', 'aqui', 'habla', 'le habla', 'me presento', 'les escribe', 'vous écrit',
+    'called', 'named', 'goes by', 'heißt', 'heisst', 'namens', "s'appelle", 'se llama', 'llamado', 'llamada', 'contact is',
+    'contact',
+  ],
+  relation: [],
+  addressing: [
+    'tell', 'ask', 'email', 'e-mail', 'call', 'text', 'contact', 'cc', 'thank', 'thanks', 'thank you', 'spoke to',
+    'spoke with', 'speak to', 'speak with', 'talked to', 'talking to', 'sign for', 'signed by', 'deliver to', 'delivered to',
+    'send to', 'send it to', 'send this to', 'send them to', 'post to', 'post it to', 'post this to', 'ship to', 'ship it to',
+    'ship this to', 'address to', 'addressed to', 'attn', 'attention', 'for', 'with', 'to', 'from', 'by', 'and',
+    'sagen sie', 'fragen sie', 'an', 'für', 'mit', 'von', 'dire à', 'demandez à', 'pour', 'avec', 'de la part de',
+    'dígale a', 'dile a', 'pregunte a', 'para', 'con', 'de parte de',
+  ],
+  greeting: [
+    'hi', 'hello', 'hey', 'dear', 'hallo', 'liebe', 'lieber', 'sehr geehrte', 'sehr geehrter', 'guten tag', 'guten morgen',
+    'guten abend', 'moin', 'servus', 'bonjour', 'bonsoir', 'salut', 'cher', 'chère', 'hola', 'buenos días', 'buenas tardes',
+    'buenas noches', 'estimado', 'estimada', 'querido', 'querida', 'good morning', 'good afternoon', 'good evening',
+    'morning', 'evening', 'afternoon',
+  ],
+  signoff: [
+    'best', 'best wishes', 'regards', 'kind regards', 'warm regards', 'thanks', 'thank you', 'many thanks', 'cheers',
+    'sincerely', 'yours', 'love', 'ta', 'viele grüße', 'liebe grüße', 'beste grüße', 'grüße', 'gruß', 'lg', 'vg', 'mfg',
+    'mit freundlichen grüßen', 'danke', 'cordialement', 'bien à vous', 'merci', 'bisous', 'amicalement', 'bonne journée',
+    'saludos', 'un saludo', 'atentamente', 'gracias', 'besos', 'abrazos', 'un abrazo',
+  ],
+};
+const POSSESSIVE = ['my', 'our', 'her', 'his', 'their', 'your', 'mein', 'meine', 'meinem', 'meinen', 'meiner', 'dein', 'deine',
+  'sein', 'seine', 'ihr', 'ihre', 'unser', 'unsere', 'mon', 'ma', 'notre', 'son', 'sa', 'leur', 'votre', 'mi', 'nuestro',
+  'nuestra', 'su', 'tu'];
+const RELATIVES = [
+  'partner', 'wife', 'husband', 'son', 'daughter', 'mother', 'mom', 'mum', 'father', 'dad', 'brother', 'sister', 'friend',
+  'colleague', 'neighbour', 'neighbor', 'boss', 'manager', 'grandmother', 'grandfather', 'grandma', 'grandpa', 'gran', 'nan',
+  'aunt', 'uncle', 'cousin', 'fiance', 'fiancee', 'girlfriend', 'boyfriend', 'flatmate', 'roommate', 'carer', 'child', 'kid',
+  'landlord', 'landlady', 'tenant', 'spouse', 'assistant',
+  'mann', 'frau', 'partnerin', 'sohn', 'tochter', 'mutter', 'vater', 'bruder', 'schwester', 'freund', 'freundin', 'kollege',
+  'kollegin', 'nachbar', 'nachbarin', 'oma', 'opa', 'tante', 'onkel', 'cousine', 'chef', 'chefin', 'vermieter', 'vermieterin',
+  'lebensgefährte', 'lebensgefährtin',
+  'mari', 'femme', 'fils', 'fille', 'mère', 'père', 'frère', 'sœur', 'soeur', 'ami', 'amie', 'conjoint', 'conjointe',
+  'compagnon', 'compagne', 'collègue', 'voisin', 'voisine', 'copain', 'copine', 'grand-mère', 'grand-père', 'oncle',
+  'patron', 'patronne', 'propriétaire',
+  'marido', 'mujer', 'esposo', 'esposa', 'hijo', 'hija', 'madre', 'padre', 'hermano', 'hermana', 'amigo', 'amiga', 'pareja',
+  'novio', 'novia', 'compañero', 'compañera', 'vecino', 'vecina', 'jefe', 'jefa', 'abuelo', 'abuela', 'tío', 'tía', 'primo',
+  'prima', 'casero', 'casera',
+];
+for (const p of POSSESSIVE) for (const r of RELATIVES) PHRASES.relation.push(`${p} ${r}`);
+PHRASES.relation.push('agent', 'advisor', 'adviser', 'rep', 'colleague', 'kollege', 'kollegin', 'conseiller', 'conseillère', 'agente', 'asesor', 'asesora');
+
+interface Phrase {
+  words: string[];
+  kind: Kind;
 }
 
-/** Triggers whose next words are a name even in lower case: "my name is", "name:", "titular", "au nom de". */
-const LAX_TRIGGER = new RegExp(
-  String.raw`(?<![\p{L}])(?:my name is|my name's|name is|name's|i am called|full name|first name|given name|name|account holder|cardholder|card holder|in the name of|in my name|under the name|made out to|registered to|` +
-    String.raw`mein name ist|mein name|ich heiße|ich heisse|vorname|name lautet|kontoinhaber(?:in)?|karteninhaber(?:in)?|auf den namen|läuft auf|` +
-    String.raw`je m'appelle|je m’appelle|mon nom est|mon nom|nom et prénom|prénom|nom|titulaire|au nom de|` +
-    String.raw`me llamo|mi nombre es|mi nombre|nombre y apellidos|nombre|titular|a nombre de|a nombre del)(?:\s*(?:is|ist|est|es|:|-|–|—|=|,))?\s+`,
-  'giu',
-);
-/** Triggers after which one word alone is a surname. */
-const SURNAME_TRIGGER = /(?<![\p{L}])(?:surname|last name|family name|nachname|familienname|nom de famille|apellidos?)(?:\s*(?:is|ist|est|es|:|-|=))?\s+/giu;
-/** Titles: the next word is a name in any case. */
-const TITLE = /(?<![\p{L}])(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|mme|mlle|monsieur|madame|mademoiselle|sr|sra|srta|señor|señora|señorita|doña|dña)\.?\s+/giu;
-/** Self-introductions: the next word is a name if it is a known given name, or two capitalised words. */
-const INTRO =
-  /(?<![\p{L}])(?:i'm|i’m|i am|this is|it's|it’s|it is|here is|here's|ich bin|hier ist|hier spricht|je suis|moi c'est|moi c’est|c'est|c’est|ici|soy|aquí|aqui|habla|le habla|me presento|les escribe|vous écrit)[,:]?\s+/giu;
-/** Relations and roles: "my partner Skye Griffiths", "meine Frau Anna", "mon mari Paul", "mi hermana Lucía". */
-const RELATION = new RegExp(
-  String.raw`(?<![\p{L}])(?:(?:my|our)\s+(?:partner|wife|husband|son|daughter|mother|mom|mum|father|dad|brother|sister|friend|colleague|neighbou?r|boss|manager|grandmother|grandfather|grandma|grandpa|gran|nan|aunt|uncle|cousin|fianc[ée]e?|girlfriend|boyfriend|flatmate|roommate|carer|child|kid|landlord|landlady|tenant|spouse|assistant)` +
-    String.raw`|mein(?:e|em|en|er)?\s+(?:mann|frau|partner(?:in)?|sohn|tochter|mutter|vater|bruder|schwester|freund(?:in)?|kollege|kollegin|nachbar(?:in)?|oma|opa|tante|onkel|cousine?|chef(?:in)?|vermieter(?:in)?|lebensgefährt(?:e|in))` +
-    String.raw`|(?:mon|ma|notre)\s+(?:mari|femme|fils|fille|mère|père|frère|sœur|soeur|ami|amie|conjointe?|compagnon|compagne|collègue|voisine?|copain|copine|grand-mère|grand-père|oncle|tante|cousine?|patronne?|propriétaire)` +
-    String.raw`|(?:mi|nuestro|nuestra)\s+(?:marido|mujer|esposo|esposa|hijo|hija|madre|padre|hermano|hermana|amigo|amiga|pareja|novio|novia|compañer[oa]|vecin[oa]|jef[ea]|abuel[oa]|tí[oa]|prim[oa]|casero|casera)` +
-    String.raw`|(?:agent|advisor|adviser|rep|colleague|kollege|kollegin|conseill(?:er|ère)|agente|asesor(?:a)?|compañer[oa]))[,:]?\s+`,
-  'giu',
-);
-/** Verbs and words that take a person right after: "tell Drew", "email Holly", "spoke to Andre", "for Jack". */
-const ADDRESSING =
-  /(?<![\p{L}])(?:tell|ask|email|e-mail|call|text|contact|cc|thank|thanks|thank you|spoke to|spoke with|speak to|speak with|talked to|talking to|sign for|signed by|deliver(?:ed)? to|send (?:it |this |them )?to|post (?:it |this )?to|ship (?:it |this )?to|address(?:ed)? to|attn|attention|c\/o|for|with|to|from|by|and|sagen sie|fragen sie|an|für|mit|von|dire à|demandez à|pour|avec|de la part de|dígale a|dile a|pregunte a|para|con|de parte de)[:,]?\s+/giu;
-/** Greetings: "Guten Abend Mareike", "Hi Sam", "Hola Lucía". */
-const GREETING =
-  /(?<![\p{L}])(?:hi|hello|hey|dear|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|guten morgen|guten abend|moin|servus|bonjour|bonsoir|salut|cher|chère|hola|buenos días|buenas tardes|buenas noches|estimado|estimada|querido|querida|good morning|good afternoon|good evening|morning|evening|afternoon)[,!]?\s+/giu;
-/** Sign-offs; the name must then end the message. */
-const SIGN_OFF =
-  /(?<![\p{L}])(?:best|best wishes|regards|kind regards|warm regards|thanks|thank you|many thanks|cheers|sincerely|yours|love|ta|viele grüße|liebe grüße|beste grüße|grüße|gruß|lg|vg|mfg|mit freundlichen grüßen|danke|cordialement|bien à vous|merci|bisous|amicalement|bonne journée|saludos|un saludo|atentamente|gracias|besos|abrazos|un abrazo)[,!.]?\s+/giu;
-const DASH_SIGN = /(?:^|\s)[-–—~]\s?(?=\p{L})/gu;
-const END_OF_MESSAGE = /^[\s.!?,;:)\p{Extended_Pictographic}\u200d\ufe0f]*$/u;
-/** After a name: "here", "speaking", "called", "will sign", "aus meinem Haushalt", "llamó", "a appelé". */
+/** First folded word -> phrases starting with it, longest first. */
+const TRIGGERS = new Map<string, Phrase[]>();
+for (const kind of Object.keys(PHRASES) as Kind[]) {
+  for (const p of PHRASES[kind]) {
+    const words = p.split(' ').map((w) => foldWord(w).replace(/’/g, "'"));
+    const list = TRIGGERS.get(words[0]!) ?? [];
+    list.push({ words, kind });
+    TRIGGERS.set(words[0]!, list);
+  }
+}
+for (const list of TRIGGERS.values()) list.sort((a, b) => b.words.length - a.words.length);
+
+/** What may stand between a trigger and the name, per kind. */
+const GAP: Record<Kind, RegExp> = {
+  lax: /^[ \t\u00a0]*[:,\-–—=]?[ \t\u00a0]*$/,
+  surname: /^[ \t\u00a0]*[:,\-–—=]?[ \t\u00a0]*$/,
+  title: /^\.?[ \t\u00a0]{1,3}$/,
+  intro: /^[,:]?[ \t\u00a0]{1,3}$/,
+  relation: /^[,:]?[ \t\u00a0]{1,3}$/,
+  addressing: /^[:,]?[ \t\u00a0]{1,3}$/,
+  greeting: /^[,!]?[ \t\u00a0]{1,3}$/,
+  signoff: /^[,!.]?\s{1,4}$/,
+};
+/**
+ * What may follow a name found without a trigger (a bare "Given Surname" pair, or a given name after "and/for/with"):
+ * punctuation, the end, or a verb, preposition or conjunction. A following noun makes it a product ("Georgia Peach
+ * candles", "Victoria Secret gift card").
+ */
+const NAME_NEXT =
+  /^(?:[ \t\u00a0]*(?:$|[\n,.;:!?()[\]"'«»—–\-/]|\p{Extended_Pictographic})|[ \t\u00a0]+(?:here|speaking|and|or|from|of|at|in|on|with|for|to|is|was|has|had|have|will|would|can|could|should|said|says|told|called|calls|rang|phoned|wrote|paid|ordered|lives|lived|signed|passed|died|who|needs|wants|asked|sent|gave|made|did|does|tried|aus|von|bei|mit|und|oder|ist|war|hat|hatte|wird|kann|wohnt|ruft|rief|hier|möchte|sagt|sagte|et|ou|de|du|des|à|a|est|était|va|qui|ici|habite|appelle|veut|y|o|del|en|con|es|era|ha|vive|que|aquí|llamó|llama|quiere|dijo)(?![\p{L}]))/u;
+
+const PERSON_VERBS = new Set(['tell', 'ask', 'email', 'e-mail', 'call', 'text', 'cc', 'thank', 'thanks', 'thank you', 'spoke to', 'spoke with',
+  'speak to', 'speak with', 'talked to', 'talking to', 'signed by', 'sagen sie', 'fragen sie', 'dire à', 'demandez à',
+  'dígale a', 'dile a', 'pregunte a'].map((p) => p.split(' ').map(foldWord).join(' ')));
+const WEAK_ADDRESSING = new Set(['for', 'with', 'to', 'from', 'by', 'and', 'an', 'für', 'mit', 'von', 'pour', 'avec', 'para', 'con']);
+const COPULA = new Set(['is', 'ist', 'est', 'es']);
+/** Lax triggers strong enough for one unknown lower-case word. Misses nothing: others need a given name. */
+const STRONG_LAX = /name|nom|titular|titulaire|holder|inhaber|läuft|registered/;
+
+/** A dash right before the last word: "... -dustin". Misses: sign-offs with two dashes or a dash after a line break only. */
+const DASH_SIGN = /(?:^|\s)[-–—~]\s?$/u;
+
+/** Nothing but punctuation, emoji or a closing kiss ("x") left. Misses: a trailing signature line after the name. */
+const END_OF_MESSAGE = /^[\s.!?,;:)\p{Extended_Pictographic}\u200d\ufe0f]*(?:\s[xX]{1,4}[\s.!?\p{Extended_Pictographic}]*)?$/u;
+/**
+ * After a name: "here", "speaking", "called", "will sign", "aus meinem Haushalt", "llamó", "a appelé". Misses: any other
+ * verb (the list is what people write about a person in customer service, not a grammar).
+ */
 const FOLLOW_VERB =
   /^\s+(?:here|speaking|rang|called|phoned|will|would|can|could|said|says|told|wrote|paid|ordered|lives|signed|is calling|has called|is my|from my household|hat|ist|wird|war|wohnt|ruft|rief|kann|aus meinem haushalt|a appelé|a téléphoné|appelle|habite|va|de ma part|llamó|llama|ha llamado|vive|de mi parte|ha pagado)(?![\p{L}])/iu;
+/** "X here", "X from accounting here". Misses: "X on the line". */
 const HERE = /^\s+(?:here|speaking|hier|ici|aquí)(?![\p{L}])|^\s+from\s+\p{L}+\s+here(?![\p{L}])/iu;
-/** A name right before a birth date or SSN: "lowri rivers, DOB ...", "till jung, geb. ...", "léa barbier, né(e) le". */
+/**
+ * A name right before a birth date or SSN: "lowri rivers, DOB ...", "till jung, geb. ...", "léa barbier, né(e) le".
+ * Misses: a birth word without the comma ("lowri rivers born ...") - then only other rules apply.
+ */
 const BIRTH_AFTER =
   /^\s*,\s*(?:dob|d\.o\.b|born|date of birth|geb\.|geboren|geburtsdatum|né|née|né\(e\)|date de naissance|nacid[oa]|f\. nacimiento|fecha de nacimiento|f\. nac|social|ssn)(?![\p{L}])/iu;
-const ARTICLES = new Set(['the', 'a', 'an', 'der', 'die', 'das', 'ein', 'eine', 'el', 'la', 'le', 'les', 'los', 'las', 'un', 'une', 'una', 'model', 'modelo', 'modèle', 'modell', 'size', 'colour', 'color', 'brand', 'marke', 'marque', 'marca']);
-
+/** Words before a capitalised pair that make it a product or a thing, not a person ("the Holly & Ivy", "sell Daisy Chain"). */
+const ARTICLES = new Set(['range', 'collection', 'line', 'series', 'edition', 'gamme', 'collection', 'série', 'édition', 'serie', 'kollektion', 'colección', 'gama', 'sell', 'sells', 'buy', 'bought', 'order', 'ordered', 'stock', 'love', 'like', 'your', 'our', 'this', 'that', 'these', 'those', 'any', 'some', 'the', 'a', 'an', 'der', 'die', 'das', 'ein', 'eine', 'el', 'la', 'le', 'les', 'los', 'las', 'un', 'une', 'una', 'model', 'modelo', 'modèle', 'modell', 'size', 'colour', 'color', 'brand', 'marke', 'marque', 'marca']);
 export const personRecognizer: Recognizer = {
   name: 'PersonRecognizer',
   entity: 'PERSON',
-  analyze(text, _locale, ctx) {
-    return analyzePersons(text, ctx);
+  analyze(text) {
+    return analyzePersons(text);
   },
 };
 
-function analyzePersons(text: string, _ctx: RecognizerContext): Finding[] {
+function analyzePersons(text: string): Finding[] {
   const toks = tokenize(text);
-  if (toks.length === 0) return [];
+  const n = toks.length;
+  if (n === 0) return [];
   const spans: Finding[] = [];
   const add = (i: number, j: number, score: number): void => {
     spans.push(finding('PERSON', toks[i]!.s, toks[j]!.e, score, 'PersonRecognizer'));
   };
+  const gapBefore = (i: number): string => text.slice(i > 0 ? toks[i - 1]!.e : 0, toks[i]!.s);
   const lineStart = (i: number): boolean => {
-    const t = toks[i]!;
-    const prev = i > 0 ? toks[i - 1]!.e : 0;
-    const gap = text.slice(prev, t.s);
-    return i === 0 ? /^[\s\p{Extended_Pictographic}]*$/u.test(gap) : /[\n.!?:;,]\s*$/.test(gap);
+    if (i === 0) return /^[\s\p{Extended_Pictographic}]*$/u.test(gapBefore(0));
+    // The last non-blank character before the word ends a sentence, a line or a clause.
+    for (let p = toks[i]!.s - 1; p >= toks[i - 1]!.e; p--) {
+      const c = text[p]!;
+      if (c === ' ' || c === '\t' || c === '\u00a0' || c === '\r') continue;
+      return c === '\n' || c === '.' || c === '!' || c === '?' || c === ':' || c === ';' || c === ',';
+    }
+    return false;
   };
-  const endsMessage = (j: number): boolean => END_OF_MESSAGE.test(text.slice(toks[j]!.e));
+  // Only the last word (or the one before a closing "x" kiss) can end the message: no scan for the others.
+  const kissAtEnd = n >= 2 && /^[xX]{1,4}$/.test(toks[n - 1]!.w);
+  const endsMessage = (j: number): boolean =>
+    (j === n - 1 || (kissAtEnd && j === n - 2)) && END_OF_MESSAGE.test(text.slice(toks[j]!.e));
 
-  // 1. Lax triggers: the following words are a name in any case.
-  for (const m of text.matchAll(LAX_TRIGGER)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k < 0) continue;
-    const t = toks[k]!;
-    if (!nameish(t, true)) continue;
-    const j = extend(text, toks, k, true);
-    const strongWord = /name|nom|titular|titulaire|holder|inhaber|läuft auf|registered/i.test(m[0]);
-    // One lower-case word that is not a known given name is too weak ("name is misspelled").
-    if (!t.cap && !t.gaz && j === k) continue;
-    if (!strongWord && !t.cap && !t.gaz) continue;
-    add(k, j, 0.85);
-  }
-  for (const m of text.matchAll(SURNAME_TRIGGER)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k >= 0 && nameish(toks[k], true)) add(k, extend(text, toks, k, false), 0.85);
-  }
-  // 2. Titles.
-  for (const m of text.matchAll(TITLE)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k >= 0 && nameish(toks[k], true) && (toks[k]!.cap || toks[k]!.gaz)) add(k, extend(text, toks, k, false), 0.85);
-  }
-  // 3. Introductions: a given name, or two capitalised words.
-  for (const m of text.matchAll(INTRO)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k < 0) continue;
-    const t = toks[k]!;
-    if (!nameish(t, true)) continue;
-    if (t.gaz) {
-      add(k, extend(text, toks, k, false), 0.85);
-      if (!t.cap) {
-        // "i'm lowri rivers, DOB ...": a lower-case surname counts when a birth date follows.
-        const j = extend(text, toks, k, true);
-        if (j > k && BIRTH_AFTER.test(text.slice(toks[j]!.e))) add(k, j, 0.85);
-      }
-    } else if (t.cap && nameish(toks[k + 1], false) && onlySpaces(text, t.e, toks[k + 1]!.s)) {
-      add(k, extend(text, toks, k, false), 0.8);
+  // Triggers: a phrase of words joined by spaces, then the name after the kind's separator.
+  for (let i = 0; i < n; i++) {
+    const phrases = TRIGGERS.get(toks[i]!.f);
+    if (!phrases) continue;
+    for (const ph of phrases) {
+      const len = ph.words.length;
+      let ok = i + len <= n;
+      for (let w = 1; ok && w < len; w++) ok = toks[i + w]!.f === ph.words[w] && onlySpaces(text, toks[i + w - 1]!.e, toks[i + w]!.s);
+      if (!ok) continue;
+      let k = i + len;
+      if (k >= n) continue;
+      if (ph.kind === 'lax' && COPULA.has(toks[k]!.f) && k + 1 < n && onlySpaces(text, toks[k]!.e, toks[k + 1]!.s)) k++;
+      if (!GAP[ph.kind].test(text.slice(toks[k - 1]!.e, toks[k]!.s))) continue;
+      if (ph.kind === 'signoff' && DASH_SIGN.test(text.slice(toks[k - 1]!.e, toks[k]!.s))) continue;
+      applyTrigger(ph, k);
     }
   }
-  // 4. Relations and roles.
-  for (const m of text.matchAll(RELATION)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k < 0) continue;
+  // Dash sign-off: "... -dustin"
+  for (let k = 0; k < n; k++) {
     const t = toks[k]!;
-    if (nameish(t, true) && (t.cap || t.gaz)) add(k, extend(text, toks, k, false), 0.8);
-  }
-  // 5. Addressing verbs and prepositions: a capitalised given name.
-  for (const m of text.matchAll(ADDRESSING)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k < 0) continue;
-    const t = toks[k]!;
-    if (!t.gaz || !t.cap || t.glued || isAllCaps(t)) continue;
-    const j = extend(text, toks, k, false);
-    const weak = /^(?:for|with|to|from|by|and|an|für|mit|von|pour|avec|para|con)\b/i.test(m[0]);
-    if (t.amb && weak && j === k) continue;
-    add(k, j, j > k ? 0.8 : 0.7);
-  }
-  // 6. Greetings.
-  for (const m of text.matchAll(GREETING)) {
-    const k = tokenAt(toks, text, m.index + m[0].length);
-    if (k < 0) continue;
-    const t = toks[k]!;
-    if (!nameish(t, true) || !t.gaz) continue;
-    const j = extend(text, toks, k, false);
-    if (t.amb && j === k && !/^\s*[,!]/.test(text.slice(t.e))) continue;
-    add(k, j, 0.75);
-  }
-  // 7. Sign-offs, ending the message.
-  for (const re of [SIGN_OFF, DASH_SIGN]) {
-    for (const m of text.matchAll(re)) {
-      const k = tokenAt(toks, text, m.index + m[0].length);
-      if (k < 0) continue;
-      const t = toks[k]!;
-      if (!nameish(t, true) || (!t.gaz && !t.cap)) continue;
+    if (DASH_SIGN.test(gapBefore(k)) && nameish(t, true) && (t.gaz || t.cap)) {
       const j = extend(text, toks, k, !t.cap);
       if (endsMessage(j)) add(k, j, 0.75);
     }
   }
-  // 8. Token rules: pairs of given name + capitalised surname, "X here", "X called", "x y, DOB".
-  for (let i = 0; i < toks.length; i++) {
+
+  function applyTrigger(ph: Phrase, k: number): void {
+    const t = toks[k]!;
+    switch (ph.kind) {
+      case 'lax': {
+        if (!nameish(t, true)) return;
+        const j = extend(text, toks, k, true);
+        // One lower-case word that is not a known given name is too weak ("name is misspelled").
+        if (!t.cap && !t.gaz && j === k) return;
+        if (!t.cap && !t.gaz && !STRONG_LAX.test(ph.words.join(' '))) return;
+        add(k, j, 0.85);
+        return;
+      }
+      case 'surname':
+        if (nameish(t, true)) add(k, extend(text, toks, k, false), 0.85);
+        return;
+      case 'title':
+        if (nameish(t, true) && (t.cap || t.gaz)) add(k, extend(text, toks, k, false), 0.85);
+        return;
+      case 'intro': {
+        if (!nameish(t, true)) return;
+        if (t.gaz) {
+          add(k, extend(text, toks, k, false), 0.85);
+          if (!t.cap) {
+            // "i'm lowri rivers, DOB ...": a lower-case surname counts when a birth date follows.
+            const j = extend(text, toks, k, true);
+            if (j > k && BIRTH_AFTER.test(text.slice(toks[j]!.e))) add(k, j, 0.85);
+          }
+        } else if (t.cap && k + 1 < n && nameish(toks[k + 1], false) && onlySpaces(text, t.e, toks[k + 1]!.s)) {
+          add(k, extend(text, toks, k, false), 0.8);
+        } else if (t.cap && !isAllCaps(t) && /^[ \t]*(?:$|[,.;!?(\n—–-])/.test(text.slice(t.e))) {
+          // "I'm Zora, Zora Blake": one capitalised word closed by punctuation.
+          add(k, k, 0.7);
+        }
+        return;
+      }
+      case 'relation':
+        if (nameish(t, true) && (t.cap || t.gaz)) add(k, extend(text, toks, k, false), 0.8);
+        return;
+      case 'addressing': {
+        const phrase = ph.words.join(' ');
+        const weak = WEAK_ADDRESSING.has(phrase);
+        // Verbs that take only a person ("tell", "email", "spoke to") accept any capitalised word; prepositions and
+        // "ship/send to" (which also take places) need a known given name.
+        if (!t.cap || !nameish(t, false)) return;
+        const j = extend(text, toks, k, false);
+        // "post it to Ewan Baird, 22 Thistle Court": an unknown capitalised pair followed by a street number.
+        const beforeAddress = j > k && /^,\s*\d/.test(text.slice(toks[j]!.e));
+        if (!t.gaz && !PERSON_VERBS.has(phrase) && !beforeAddress) return;
+        if (weak && ((t.amb && j === k) || !NAME_NEXT.test(text.slice(toks[j]!.e)))) return;
+        add(k, j, j > k ? 0.8 : 0.7);
+        return;
+      }
+      case 'greeting': {
+        if (!nameish(t, true) || (!t.gaz && !t.cap)) return;
+        const j = extend(text, toks, k, false);
+        const closed = /^\s*[,!]/.test(text.slice(toks[j]!.e));
+        if ((t.amb || !t.gaz) && j === k && !closed) return;
+        add(k, j, 0.75);
+        return;
+      }
+      case 'signoff': {
+        if (!nameish(t, true) || (!t.gaz && !t.cap)) return;
+        const j = extend(text, toks, k, !t.cap);
+        if (endsMessage(j)) add(k, j, 0.75);
+        return;
+      }
+    }
+  }
+
+  // Token rules: given name + capitalised surname, "X here", "X called", "x y, DOB", "..., Sven".
+  for (let i = 0; i < n; i++) {
     const t = toks[i]!;
     if (t.glued || t.not) continue;
     const prev = toks[i - 1];
-    const afterArticle = prev !== undefined && ARTICLES.has(prev.w.toLowerCase()) && onlySpaces(text, prev.e, t.s);
+    const afterArticle = prev !== undefined && ARTICLES.has(prev.f) && onlySpaces(text, prev.e, t.s);
     if (t.gaz && t.cap && !isAllCaps(t) && !afterArticle) {
       const j = extend(text, toks, i, false);
-      if (j > i) {
+      if (j > i && NAME_NEXT.test(text.slice(toks[j]!.e))) {
         add(i, j, 0.75);
         i = j;
         continue;
@@ -269,22 +399,41 @@ function analyzePersons(text: string, _ctx: RecognizerContext): Finding[] {
         add(i, i, 0.75);
         continue;
       }
+      if (i > 0 && endsMessage(i) && /(?:,|\n|[-–—])\s*$/.test(gapBefore(i))) {
+        add(i, i, 0.65);
+        continue;
+      }
+    } else if (t.cap && !t.gaz && !afterArticle && nameish(t, false)) {
+      // "Tyrell Washington called ...": two capitalised words and a verb that takes a person.
+      const j = extend(text, toks, i, false);
+      if (j > i && j - i <= 2 && FOLLOW_VERB.test(text.slice(toks[j]!.e))) {
+        add(i, j, 0.7);
+        i = j;
+        continue;
+      }
     }
-    if (lineStart(i) && nameish(t, true)) {
+    if (nameish(t, true) && lineStart(i)) {
       // "latoya Jefferson here", "till jung, geb. 29.4.1948", "ramon Shah here"
       const j = extend(text, toks, i, true);
+      if (j - i > 2) continue;
       const rest = text.slice(toks[j]!.e);
-      if (j - i <= 2 && BIRTH_AFTER.test(rest) && (j > i || t.gaz)) add(i, j, 0.8);
-      else if (j - i <= 2 && t.gaz && HERE.test(rest)) add(i, j, 0.8);
+      if (BIRTH_AFTER.test(rest) && (j > i || t.gaz)) add(i, j, 0.8);
+      else if ((t.gaz || (j > i && toks[j]!.cap)) && HERE.test(rest)) add(i, j, 0.8);
     }
   }
-  // 9. A name found once is a name everywhere in the message ("I'm Holly, Holly Fairbairn").
+  // A name found once is a name everywhere in the message ("I'm Holly, Holly Fairbairn").
   if (spans.length > 0) {
+    const covered = new Uint8Array(n);
+    const indexOfStart = new Map<number, number>();
+    toks.forEach((t, i) => indexOfStart.set(t.s, i));
+    for (const f of spans) {
+      for (let i = indexOfStart.get(f.start) ?? n; i < n && toks[i]!.e <= f.end; i++) covered[i] = 1;
+    }
     const known = new Set<string>();
-    for (const f of spans) for (const t of toks) if (t.s >= f.start && t.e <= f.end && t.w.length >= 3) known.add(t.w.toLowerCase());
-    for (let i = 0; i < toks.length; i++) {
+    for (let i = 0; i < n; i++) if (covered[i] && toks[i]!.w.length >= 3) known.add(toks[i]!.f);
+    for (let i = 0; i < n; i++) {
       const t = toks[i]!;
-      if (!t.glued && (t.cap || t.gaz) && known.has(t.w.toLowerCase()) && !spans.some((f) => f.start <= t.s && t.e <= f.end)) add(i, i, 0.7);
+      if (!covered[i] && !t.glued && (t.cap || t.gaz) && known.has(t.f)) add(i, t.cap ? extend(text, toks, i, false) : i, 0.7);
     }
   }
   return spans;

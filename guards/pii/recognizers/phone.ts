@@ -14,7 +14,9 @@ const CANDIDATE =
 const PHONE_CONTEXT =
   /(?:phone|tel\b|tél|tele|telf|tlf|cell|mobile|mobil|móvil|movil|portable|landline|fixe|fijo|festnetz|handy|fax|whatsapp|sms|text me|call me|call|ring|reach|contact|number|nummer|numéro|número|rufnummer|erreichbar|joignable|localizable|llamar|llámame|anrufen|appeler|area code|vorwahl|indicatif|prefijo)/;
 
+/** Dates are not phones. Misses nothing we want: a phone written like a date (12.05.2024) is not plausible. */
 const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$/;
+/** "area code 719" (a number given in pieces). Misses: "the code is 719" without the words "area code". */
 const AREA_CODE_BEFORE = /(?:area code|vorwahl|indicatif|prefijo|código de área)\s*:?\s*$/;
 
 function nanp(d: string): boolean {
@@ -44,7 +46,13 @@ export function classifyPhone(raw: string, ctx: RecognizerContext, start: number
   const phoneCtx = (): boolean => PHONE_CONTEXT.test(before(ctx, start, 40));
 
   if (intl) {
-    if (d.startsWith('00')) d = d.slice(2);
+    if (d.startsWith('00')) {
+      // "00" can also start a parcel or reference number: only the "+" form is unambiguous.
+      if (hasNonPiiContextBefore(ctx, start)) return 0;
+      d = d.slice(2);
+    }
+    // Country codes never start with 0: "000123456789" is an account or reference number.
+    if (d.startsWith('0')) return 0;
     const trunk = /\(\s?0\s?\)/.test(trimmed);
     const rest = (cc: string): string => {
       let r = d.slice(cc.length);
@@ -59,7 +67,7 @@ export function classifyPhone(raw: string, ctx: RecognizerContext, start: number
     }
     if (d.startsWith('33')) return rest('33').replace(/^0/, '').length === 9 ? 0.9 : 0;
     if (d.startsWith('34')) return rest('34').length === 9 ? 0.9 : 0;
-    return d.length >= 8 && d.length <= 15 ? 0.8 : 0;
+    return d.length >= 8 && d.length <= 15 ? 0.75 : 0;
   }
 
   if (hasNonPiiContextBefore(ctx, start)) return 0;
@@ -71,6 +79,8 @@ export function classifyPhone(raw: string, ctx: RecognizerContext, start: number
     if (same(groups, [3, 3, 4])) return 0.8;
     if (groups.length === 1) return phoneCtx() ? 0.75 : 0.55;
   }
+  // 3-3-4 with separators is phone-shaped even when the area code breaks the NANP rules (555-style fiction, typos).
+  if (n === 10 && d[0] !== '0' && same(groups, [3, 3, 4]) && /^\(?\d{3}\)?[ .\-]\d{3}[ .\-]\d{4}$/.test(trimmed)) return 0.7;
   // Trunk prefix 0: UK (10-11 digits), DE (9-12), FR (10, pairs).
   if (d[0] === '0' && d[1] !== '0' && n >= 9 && n <= 12) {
     if (n === 10 && (same(groups, [2, 2, 2, 2, 2]) || groups.length === 1) && ctx.lang === 'fr') return 0.8;

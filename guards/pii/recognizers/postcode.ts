@@ -17,13 +17,16 @@ const UK = /(?<![\p{L}\p{N}])([A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?\d[A-Za-z\d]?) 
  * and four-digit codes (AT, CH, BE, NL) which collide with years.
  */
 const FIVE = /(?<![\p{L}\p{N}\-.,/])(\d{5})(-\d{4})?(?![\p{L}\p{N}]|[\-.,/]\d)/gu;
+/** Postcode words right before the code. Misses: "post code" written with a line break in between. */
 const POSTCODE_WORD =
   /(?:zip|zip ?code|zipcode|postal code|postcode|post code|plz|postleitzahl|code postal|\bcp|c\.p\.|código postal|codigo postal|cód\. postal)\s*(?:is|:|-|=)?\s*$/;
+/** A US state code right before a ZIP ("Nashville TN 37216"). Misses: state names written out ("Tennessee 37216"). */
 const US_STATE =
   /(?:^|[\s,])(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR)\s*,?\s*$/;
-/** Words after five digits that show they were a quantity or money, not a town. */
+/** Words after five digits that show they were a quantity or money, not a town. Misses other units (then taken as a town). */
 const NOT_TOWN =
   /^(?:Euro|EUR|Stück|Stk|Tage|Tagen|Jahre|Mal|Uhr|Punkte|Pieces|Points|Jours|Fois|Días|Dias|Veces|Unidades|Units|Items|Mo|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b/;
+/** A capitalised word after the digits ("01146 Dresden"). Misses: lower-case town names. */
 const TOWN_AFTER = /^[ \u00a0]+(\p{Lu}[\p{L}'’\-]+)/u;
 
 export const postcodeRecognizer: Recognizer = {
@@ -38,11 +41,12 @@ export const postcodeRecognizer: Recognizer = {
       const hasWord = POSTCODE_WORD.test(before(ctx, m.index, 25));
       // Capitals with a space are distinctive; without the space only with a postcode word or in en-GB text.
       const spaced = m[0].includes(' ');
-      if ((upper && spaced && /[A-Z]/.test(m[1]!)) || hasWord || (upper && ctx.locale === 'en-GB' && /^[A-Z]{1,2}\d/.test(m[0]))) {
+      const distinctive = (upper && spaced) || (upper && ctx.locale === 'en-GB' && /^[A-Z]{1,2}\d/.test(m[0]));
+      if (hasWord || (distinctive && !hasNonPiiContextBefore(ctx, m.index))) {
         out.push(finding('POSTCODE', m.index, m.index + m[0].length, hasWord ? 0.85 : 0.75, 'PostcodeRecognizer'));
       }
     }
-    let streets: Array<[number, number]> | undefined;
+    let streetEnds: Set<number> | undefined;
     FIVE.lastIndex = 0;
     for (let m = FIVE.exec(text); m; m = FIVE.exec(text)) {
       const start = m.index;
@@ -52,8 +56,12 @@ export const postcodeRecognizer: Recognizer = {
       if (POSTCODE_WORD.test(w)) score = 0.85;
       else if (US_STATE.test(text.slice(Math.max(0, start - 6), start))) score = 0.8;
       else if (!hasNonPiiContextBefore(ctx, start)) {
-        streets ??= findStreetLines(text, ctx.lang, ctx.lower);
-        if (streets.some(([, e]) => e <= start && /^[\s,;-]*$/.test(text.slice(e, start)) && start - e <= 4)) score = 0.8;
+        streetEnds ??= new Set(findStreetLines(text, ctx.lang, ctx.lower).map(([, e]) => e));
+        let afterStreet = false;
+        for (let e = Math.max(0, start - 4); e <= start && !afterStreet; e++) {
+          afterStreet = streetEnds.has(e) && /^[\s,;-]*$/.test(text.slice(e, start));
+        }
+        if (afterStreet) score = 0.8;
         else if (ctx.lang !== 'en' && !m[2]) {
           const t = TOWN_AFTER.exec(text.slice(end, end + 40));
           if (t && !NOT_TOWN.test(t[1]!)) score = 0.7;

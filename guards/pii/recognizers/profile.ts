@@ -123,6 +123,7 @@ function compile(p: ProfileValues): Compiled {
   return out;
 }
 
+/** Digit runs to compare with the profile phones. Misses: numbers with letters inside ("0800-FLOWERS"). */
 const PHONE_RUN = /(?<![\p{L}\p{N}])\+?[\d(][\d\s().\-/]{4,24}\d(?![\p{N}])/gu;
 
 /** Same number if the last nine digits agree (drops +44 / 0044 / 0 trunk prefixes), or all digits for short ones. */

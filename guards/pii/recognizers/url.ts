@@ -8,8 +8,10 @@ import { finding } from '../text.js';
  * Deliberately misses: personal data in a fragment without a key, and bare domains ("example.com/u/anna").
  */
 const URL_RE = /(?<![\p{L}\p{N}@])(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^]+/giu;
+/** Query keys that carry personal data. Misses: opaque keys ("?u=...", "?q=..."). */
 const PERSONAL_QUERY =
   /[?&#](?:e?-?mail|email_?address|name|first_?name|last_?name|full_?name|surname|user(?:name)?|uid|user_?id|login|phone|tel|mobile|customer(?:_?id)?|client(?:_?id)?|account(?:_?id)?|member(?:_?id)?|token|session|sid|auth|key|dob|birth_?date|address|street|zip|postcode|ssn|iban|card|ip)=[^&#]{2,}/i;
+/** Path segments after user/profile/customer/account words. Misses: ids in the first path segment ("/anna.b"). */
 const PERSONAL_PATH = /\/(?:users?|profiles?|customers?|accounts?|members?|people|person|u|unsubscribe|reset|verify)\/[^/?#]{2,}/i;
 
 export const urlRecognizer: Recognizer = {

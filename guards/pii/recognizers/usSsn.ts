@@ -8,6 +8,7 @@ import { before, finding } from '../text.js';
  * (they are far more often order or passport numbers).
  */
 const SSN = /(?<![\p{L}\p{N}\-.\/])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{L}\p{N}]|[\-.\/]\d)/gu;
+/** SSN words. Misses: "SS number" spelled with a space inside, and "my social" more than 40 characters before. */
 const SSN_CONTEXT = /(?:ssn|s\.s\.n|social security|social|ss#|ss ?no|tax ?id|taxpayer|itin|sozialversicherungsnummer)/;
 
 export function ssnValid(area: string, group: string, serial: string): boolean {
