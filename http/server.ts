@@ -11,6 +11,7 @@ import type { TrustlineAdapter } from '../bots/adapter.js';
 import { HttpRefusal, isJsonContentType, parseJsonStrict, readBody, refuse, sendJson, MAX_BODY_BYTES } from './body.js';
 import { IncomingActivity } from './activitySchema.js';
 import { correlationId } from '../bots/onTurnError.js';
+import { TurnQueue } from './turnQueue.js';
 
 export interface Readiness {
   ready(): boolean;
@@ -40,6 +41,7 @@ const STATUS_SLUG: Record<number, string> = { 400: 'bad_request', 401: 'unauthor
 export function createHttpServer(deps: HttpServerDeps): restify.Server {
   const { log, adapter, logic } = deps;
   const server = restify.createServer({ name: 'trustline', handleUncaughtExceptions: false });
+  const queue = new TurnQueue();
 
   server.pre((_req, res, next) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -68,7 +70,8 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
       // Production never serves the emulator/anonymous path, whatever token it presents (BF-1).
       if (deps.production && parsed.data.channelId === 'emulator') throw new HttpRefusal(401, 'unauthorized');
       const auth = String(req.headers.authorization ?? '');
-      const invoke = await adapter.handleActivity(auth, body as Activity, logic);
+      const conversationKey = `${parsed.data.channelId ?? ''}\u0000${parsed.data.conversation.id}`;
+      const invoke = await queue.run(conversationKey, () => adapter.handleActivity(auth, body as Activity, logic));
       if (invoke?.body !== undefined) sendJson(res, invoke.status ?? 200, invoke.body);
       else { res.writeHead(invoke?.status ?? 200); res.end(); }
     } catch (err) {
