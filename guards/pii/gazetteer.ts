@@ -4,6 +4,7 @@
  * diacritics ("Rubén" = "ruben"). A gazetteer hit alone never makes a PERSON: the rules in the person recognizer
  * combine it with capitalisation or context.
  */
+import { allLocales } from '@faker-js/faker';
 import { fold } from './text.js';
 
 const EN = `
@@ -215,6 +216,70 @@ están he ha han hay tengo tiene quiero puedo puede gracias hola buenas buenos d
 equipo servicio número cuenta nombre dirección calle aquí allí hoy mañana ayer sí no muy bien ya también todo todos
 mi mis tu tus su sus nuestro nuestra vuestro vuestra este esta estos estas ese esa esos esas localizable
 `);
+
+/**
+ * Chat words that follow a name but are never part of it ("au nom de Leïla Mansouri svp", "ship to Ana pls").
+ */
+const CHAT_WORDS = `svp stp pls plz thx thanks asap merci porfa xfa bitte danke gracias ok cheers`;
+
+/**
+ * Brands and retailers customers greet or thank like people ("Hi Amazon,", "Thanks, Argos!", "Hola Zara"): a single
+ * word from this list is never a name on its own (a following surname still makes "Zara Phillips" a name). Misses:
+ * brands not listed; a person whose only name is one of these words, greeted without a surname.
+ */
+export const BRANDS: ReadonlySet<string> = toSet(`
+amazon ebay etsy walmart target costco kroger walgreens bestbuy apple google microsoft samsung sony dell hp lenovo
+netflix spotify paypal venmo uber lyft doordash instacart ikea nike adidas zara mango primark tesco sainsburys asda
+argos boots currys waitrose ocado morrisons aldi lidl john lewis selfridges harrods next asos boohoo deliveroo
+zalando otto mediamarkt saturn rewe edeka dm rossmann kaufland douglas tchibo hornbach obi fnac darty carrefour
+auchan leclerc boulanger cdiscount decathlon sephora orange sfr bouygues free laposte sncf mercadona corte ingles
+elcorteingles movistar vodafone telefonica iberia renfe correos telekom o2 ee verizon comcast xfinity fedex ups dhl
+hermes gls dpd usps royalmail chronopost seur klarna revolut monzo n26 wise trustline
+`);
+
+/**
+ * Brand and product names made of given names and surnames ("Carolina Herrera", "Hugo Boss", "Marks and Spencer"):
+ * a PERSON finding that is exactly one of these is dropped. Misses: brands not listed.
+ */
+export const BRAND_PHRASES: ReadonlySet<string> = new Set(
+  `carolina herrera|jean paul gaultier|hugo boss|marks and spencer|marks & spencer|victoria secret|victoria's secret|
+calvin klein|ralph lauren|tommy hilfiger|michael kors|kate spade|tory burch|vera wang|stella mccartney|paul smith|
+ted baker|jo malone|jimmy choo|christian dior|yves saint laurent|giorgio armani|jil sander|jette joop|wolfgang joop|
+karl lagerfeld|rosa clara|pedro del hierro|adolfo dominguez|agatha ruiz de la prada|isabel marant|john lewis|
+dolce gabbana|ben jerry|ben & jerry's|marc jacobs|hermes|estee lauder|louis vuitton|coco chanel|jack wills|
+harris tweed|laura ashley|emma bridgewater|cath kidston|charlotte tilbury`
+    .split('|')
+    .map((x) => fold(x.trim().replace(/\s+/g, ' '))),
+);
+
+/**
+ * Given names and surnames of many origins from @faker-js/faker's locale data (Latin-script locales only), folded.
+ * Weaker than the hand-written list: the person rules use them only in pairs (a given name plus a capitalised
+ * word, or any capitalised word plus a listed surname) after a context word, never one word alone.
+ */
+function fakerNames(): { given: Set<string>; surnames: Set<string> } {
+  const given = new Set<string>();
+  const surnames = new Set<string>();
+  const latin = /^[\p{Script=Latin}][\p{Script=Latin}'’-]{2,}$/u;
+  const addAll = (into: Set<string>, v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'string' && latin.test(x)) into.add(fold(x));
+    } else if (v && typeof v === 'object') for (const x of Object.values(v)) addAll(into, x);
+  };
+  for (const def of Object.values(allLocales) as Array<{ person?: { first_name?: unknown; last_name?: unknown } }>) {
+    addAll(given, def.person?.first_name);
+    addAll(surnames, def.person?.last_name);
+  }
+  for (const w of [...NOT_NAME, ...CHAT_WORDS.split(' ')]) {
+    given.delete(w);
+    surnames.delete(w);
+  }
+  return { given, surnames };
+}
+const FAKER = fakerNames();
+export const MORE_GIVEN_NAMES: ReadonlySet<string> = FAKER.given;
+export const SURNAMES: ReadonlySet<string> = FAKER.surnames;
+export const CHAT_WORD_SET: ReadonlySet<string> = toSet(CHAT_WORDS);
 
 const foldCache = new Map<string, string>();
 

@@ -36,6 +36,21 @@ const BARCODE_BEFORE = /(?:ean|upc|gtin|isbn|imei|barcode|bar code|strichcode|co
 const HALF_CONTEXT =
   /(?:half|part|rest|remaining|first|second|last|digits|then|after that|suite|ensuite|fin|dann|danach|luego|después|hälfte|teil|rest|erste|zweite|letzte|ziffern|moitié|partie|reste|premier|première|deuxième|second|seconde|derniers|chiffres|mitad|parte|resto|primera|primeros|segunda|últimos|dígitos|card|karte|carte|tarjeta)/;
 
+/**
+ * Serial-number words: device serials (often 16 digits) can pass Luhn by chance. A number is vetoed when such a word
+ * stands in the 40 characters before it and no card word comes after that word ("serial number on the router is
+ * ..." yes; "serial 123, card 4111 ..." no). Misses: a serial typed without its word (then a card if it looks like one).
+ */
+const SERIAL_WORD =
+  /(?:serial|numero de serie|n° de serie|s\/n|\bsn\b|seriennummer|serien-?nr|numéro de série|n° de série|no de série|número de serie|nº de serie|n\.º de serie|device id|geräte-?id)/g;
+const CARD_WORD = /(?:card|karte|carte|tarjeta|visa|master|amex|cb\b)/;
+export function serialBefore(window: string): boolean {
+  let last = -1;
+  SERIAL_WORD.lastIndex = 0;
+  for (let m = SERIAL_WORD.exec(window); m; m = SERIAL_WORD.exec(window)) last = m.index + m[0].length;
+  return last >= 0 && !CARD_WORD.test(window.slice(last));
+}
+
 function scanRun(text: string, start: number, run: string, out: Finding[]): void {
   const groups: Array<{ s: number; e: number }> = [];
   GROUP.lastIndex = 0;
@@ -86,17 +101,26 @@ export const creditCardRecognizer: Recognizer = {
     RUN.lastIndex = 0;
     for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
       const d = digitsOf(m[0]);
-      runs.push({ s: m.index, e: m.index + m[0].length, d });
+      // "the last 8 7485 6281": a count of one or two digits before a piece is a word, not part of it.
+      const lead = /^\d{1,2}[ \u00a0](?=\d{4})/.exec(m[0]);
+      if (lead && d.length - lead[0].length + 1 >= 5) runs.push({ s: m.index + lead[0].length, e: m.index + m[0].length, d: d.slice(lead[0].length - 1) });
+      else runs.push({ s: m.index, e: m.index + m[0].length, d });
       if (d.length >= 13) scanRun(text, m.index, m[0], out);
     }
     if (runs.length >= 2) {
       const cards = new Occupancy(text.length);
       for (const f of out) cards.take(f.start, f.end);
-      scanHalves(ctx, runs.filter((r) => cards.isFree(r.s, r.e)), out);
+      // Short counts between the halves ("the first 8 are ..., the last 8 ...") are words, not pieces.
+      scanHalves(ctx, runs.filter((r) => r.d.length >= 4 && cards.isFree(r.s, r.e)), out);
     }
     // A Luhn-valid number right after "order/tracking/invoice number" is still redacted: a card typed into the wrong
     // field is the costlier mistake. Only the two-part rule stands down in that context, and every rule stands down
     // right after a barcode word (EAN/UPC/GTIN/ISBN/IMEI numbers are Luhn-like by design).
-    return out.filter((f) => !BARCODE_BEFORE.test(before(ctx, f.start, 20)) && (f.score > 0.9 || !hasNonPiiContextBefore(ctx, f.start)));
+    return out.filter(
+      (f) =>
+        !BARCODE_BEFORE.test(before(ctx, f.start, 20)) &&
+        !serialBefore(before(ctx, f.start, 40)) &&
+        (f.score > 0.9 || !hasNonPiiContextBefore(ctx, f.start)),
+    );
   },
 };

@@ -1,6 +1,6 @@
 import type { Finding, Recognizer } from '../types.js';
 import { finding } from '../text.js';
-import { AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAME, foldWord } from '../gazetteer.js';
+import { AMBIGUOUS_NAMES, BRANDS, BRAND_PHRASES, CHAT_WORD_SET, FIRST_NAMES, MORE_GIVEN_NAMES, NOT_NAME, SURNAMES, foldWord } from '../gazetteer.js';
 
 /**
  * Names without an NLP model: words are tokenised, then rules combine the gazetteer, capitals and context words in
@@ -22,6 +22,10 @@ interface Tok {
   gaz: boolean;
   amb: boolean;
   not: boolean;
+  /** A given name from the larger, weaker list (used only in pairs). */
+  gaz2: boolean;
+  /** A listed surname (used only after another name-like word). */
+  sur: boolean;
 }
 
 /**
@@ -61,8 +65,10 @@ function tokenize(text: string): Tok[] {
     if (f.includes('’')) f = f.replace(/’/g, "'");
     const gaz = f.includes('-') ? f.split('-').every((p) => FIRST_NAMES.has(p)) : FIRST_NAMES.has(f);
     const apos = f.indexOf("'");
-    const not = NOT_NAME.has(f) || (apos > 0 && NOT_NAME.has(f.slice(0, apos)));
-    out.push({ s, f, e, w, cap, glued: glued(text, s, rawEnd), gaz, amb: gaz && AMBIGUOUS_NAMES.has(f), not });
+    const not = NOT_NAME.has(f) || CHAT_WORD_SET.has(f) || (apos > 0 && NOT_NAME.has(f.slice(0, apos)));
+    const gaz2 = gaz || MORE_GIVEN_NAMES.has(f);
+    const sur = f.includes('-') ? f.split('-').some((p) => SURNAMES.has(p)) : SURNAMES.has(f);
+    out.push({ s, f, e, w, cap, glued: glued(text, s, rawEnd), gaz, amb: gaz && AMBIGUOUS_NAMES.has(f), not, gaz2, sur });
   }
   return out;
 }
@@ -74,7 +80,8 @@ function isAllCaps(t: Tok): boolean {
 /** Could be part of a name: capitalised (strict) or any letters (lax); never a stop word or glued. */
 function nameish(t: Tok | undefined, lax: boolean): boolean {
   if (!t || t.glued || t.not || t.w.length < 2) return false;
-  if (isAllCaps(t) && !t.gaz) return false;
+  // All capitals look like acronyms, except after a strong cue ("Name on the card: JOSEPH MCALLISTER").
+  if (isAllCaps(t) && !t.gaz && !lax) return false;
   return lax ? true : t.cap;
 }
 
@@ -128,6 +135,7 @@ type Kind = 'lax' | 'surname' | 'title' | 'intro' | 'relation' | 'addressing' | 
 const PHRASES: Record<Kind, string[]> = {
   lax: [
     'contact person', 'contact name', 'ansprechpartner', 'ansprechpartnerin', 'personne à contacter', 'persona de contacto',
+    'name on the card', 'name on card', 'name on the account', 'nombre en la tarjeta', 'nom sur la carte', 'name auf der karte',
     'my name is', "my name's", 'name is', "name's", 'i am called', 'full name', 'first name', 'given name', 'name',
     'account holder', 'cardholder', 'card holder', 'in the name of', 'in my name', 'under the name', 'made out to', 'registered to',
     'mein name ist', 'mein name', 'ich heiße', 'ich heisse', 'vorname', 'name lautet', 'kontoinhaber', 'kontoinhaberin',
@@ -154,6 +162,9 @@ const PHRASES: Record<Kind, string[]> = {
     'ship this to', 'address to', 'addressed to', 'attn', 'attention', 'for', 'with', 'to', 'from', 'by', 'and',
     'sagen sie', 'fragen sie', 'an', 'für', 'mit', 'von', 'dire à', 'demandez à', 'pour', 'avec', 'de la part de',
     'dígale a', 'dile a', 'pregunte a', 'para', 'con', 'de parte de',
+    'merci', 'danke', 'gracias', 'à', 'envoyer à', 'envoyez à', 'envoyez-le à', 'remis à', 'livré à', 'envíenlo a',
+    'envíalo a', 'mándenlo a', 'mándalo a', 'enviar a', 'entregado a', 'schicken an', 'senden an', 'ask for', 'left with',
+    'under', 'signed for by',
   ],
   greeting: [
     'hi', 'hello', 'hey', 'dear', 'hallo', 'liebe', 'lieber', 'sehr geehrte', 'sehr geehrter', 'guten tag', 'guten morgen',
@@ -166,6 +177,8 @@ const PHRASES: Record<Kind, string[]> = {
     'sincerely', 'yours', 'love', 'ta', 'viele grüße', 'liebe grüße', 'beste grüße', 'grüße', 'gruß', 'lg', 'vg', 'mfg',
     'mit freundlichen grüßen', 'danke', 'cordialement', 'bien à vous', 'merci', 'bisous', 'amicalement', 'bonne journée',
     'saludos', 'un saludo', 'atentamente', 'gracias', 'besos', 'abrazos', 'un abrazo',
+    'ty', 'thx', 'tysm', 'thanks again', 'thanks very much', 'thank you very much', 'ta very much', 'thanks a lot',
+    'bonne soirée', 'bonne fin de journée', 'merci beaucoup', 'vielen dank', 'danke schön', 'muchas gracias', 'hasta luego',
   ],
 };
 const POSSESSIVE = ['my', 'our', 'her', 'his', 'their', 'your', 'mein', 'meine', 'meinem', 'meinen', 'meiner', 'dein', 'deine',
@@ -227,8 +240,8 @@ const NAME_NEXT =
 
 const PERSON_VERBS = new Set(['tell', 'ask', 'email', 'e-mail', 'call', 'text', 'cc', 'thank', 'thanks', 'thank you', 'spoke to', 'spoke with',
   'speak to', 'speak with', 'talked to', 'talking to', 'signed by', 'sagen sie', 'fragen sie', 'dire à', 'demandez à',
-  'dígale a', 'dile a', 'pregunte a'].map((p) => p.split(' ').map(foldWord).join(' ')));
-const WEAK_ADDRESSING = new Set(['for', 'with', 'to', 'from', 'by', 'and', 'an', 'für', 'mit', 'von', 'pour', 'avec', 'para', 'con']);
+  'dígale a', 'dile a', 'pregunte a', 'merci', 'danke', 'gracias'].map((p) => p.split(' ').map(foldWord).join(' ')));
+const WEAK_ADDRESSING = new Set(['for', 'with', 'to', 'from', 'by', 'and', 'an', 'für', 'mit', 'von', 'pour', 'avec', 'para', 'con', 'à', 'under']);
 const COPULA = new Set(['is', 'ist', 'est', 'es']);
 /** Lax triggers strong enough for one unknown lower-case word. Misses nothing: others need a given name. */
 const STRONG_LAX = /name|nom|titular|titulaire|holder|inhaber|läuft|registered/;
@@ -306,7 +319,7 @@ function analyzePersons(text: string): Finding[] {
   // Dash sign-off: "... -dustin"
   for (let k = 0; k < n; k++) {
     const t = toks[k]!;
-    if (DASH_SIGN.test(gapBefore(k)) && nameish(t, true) && (t.gaz || t.cap)) {
+    if (DASH_SIGN.test(gapBefore(k)) && nameish(t, true) && (t.gaz || t.gaz2 || t.cap)) {
       const j = extend(text, toks, k, !t.cap);
       if (endsMessage(j)) add(k, j, 0.75);
     }
@@ -359,7 +372,9 @@ function analyzePersons(text: string): Finding[] {
         const j = extend(text, toks, k, false);
         // "post it to Ewan Baird, 22 Thistle Court": an unknown capitalised pair followed by a street number.
         const beforeAddress = j > k && /^,\s*\d/.test(text.slice(toks[j]!.e));
-        if (!t.gaz && !PERSON_VERBS.has(phrase) && !beforeAddress) return;
+        // A pair of a listed given name (weak list) and a capitalised word, or a capitalised word and a listed surname.
+        const weakPair = j > k && t.gaz2 && toks[j]!.sur;
+        if (!t.gaz && !PERSON_VERBS.has(phrase) && !beforeAddress && !weakPair) return;
         if (weak && ((t.amb && j === k) || !NAME_NEXT.test(text.slice(toks[j]!.e)))) return;
         add(k, j, j > k ? 0.8 : 0.7);
         return;
@@ -376,6 +391,8 @@ function analyzePersons(text: string): Finding[] {
         if (!nameish(t, true) || (!t.gaz && !t.cap)) return;
         const j = extend(text, toks, k, !t.cap);
         if (endsMessage(j)) add(k, j, 0.75);
+        // A signature block: the sign-off, then the name alone on its line, then contact lines.
+        else if (/\n\s*$/.test(text.slice(toks[k - 1]!.e, t.s)) && /^[ \t]*\r?\n/.test(text.slice(toks[j]!.e)) && (t.gaz || t.gaz2 || toks[j]!.sur)) add(k, j, 0.75);
         return;
       }
     }
@@ -401,6 +418,14 @@ function analyzePersons(text: string): Finding[] {
       }
       if (i > 0 && endsMessage(i) && /(?:,|\n|[-–—])\s*$/.test(gapBefore(i))) {
         add(i, i, 0.65);
+        continue;
+      }
+    } else if (t.cap && t.gaz2 && !isAllCaps(t) && !afterArticle && nameish(t, false) && nameish(toks[i + 1], false) && toks[i + 1]!.sur && onlySpaces(text, t.e, toks[i + 1]!.s)) {
+      // "Oluwaseun Adebayo, ...": a given name and a surname from the larger lists, closed like a name.
+      const j = extend(text, toks, i, false);
+      if (NAME_NEXT.test(text.slice(toks[j]!.e))) {
+        add(i, j, 0.7);
+        i = j;
         continue;
       }
     } else if (t.cap && !t.gaz && !afterArticle && nameish(t, false)) {
@@ -436,5 +461,9 @@ function analyzePersons(text: string): Finding[] {
       if (!covered[i] && !t.glued && (t.cap || t.gaz) && known.has(t.f)) add(i, t.cap ? extend(text, toks, i, false) : i, 0.7);
     }
   }
-  return spans;
+  // Brands greeted or thanked like people ("Hi Amazon,") and brand names made of person names ("Hugo Boss").
+  return spans.filter((f) => {
+    const v = foldWord(text.slice(f.start, f.end)).replace(/\s+/g, ' ');
+    return !BRANDS.has(v) && !BRAND_PHRASES.has(v);
+  });
 }

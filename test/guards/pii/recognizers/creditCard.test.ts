@@ -16,6 +16,10 @@ const rows: Row[] = [
   { name: 'a parcel number with 14 digits', locale: 'fr-FR', text: 'Colis 77103694120557 bloqué depuis 6 jours', spans: [] },
   { name: 'a card after the word tarjeta', locale: 'es-ES', text: 'Tarjeta 5549 1186 2527 6016, código postal 08033', spans: ['5549 1186 2527 6016'] },
   { name: 'a 17-digit shipment number', locale: 'es-ES', text: 'El envío 72935101954335362 lleva 13 días parado', spans: [] },
+  { name: 'a Luhn-valid number after "serial number ... is"', locale: 'en-US', text: 'The serial number on the unit is 4111111111111111', spans: [] },
+  { name: 'a Luhn-valid number after "Seriennummer"', locale: 'de-DE', text: 'Seriennummer 4539 1488 0343 6467 auf dem Gerät', spans: [] },
+  { name: 'a card after a serial number and a card word', locale: 'en-US', text: 'serial 88213, card 4111 1111 1111 1111', spans: ['4111 1111 1111 1111'] },
+  { name: 'a card in two halves with counts before each half', locale: 'en-US', text: 'the first 8 are 4111 1111 and the last 8 1111 1111', spans: ['4111 1111', '1111 1111'] },
 ];
 
 describe('CreditCardRecognizer', () => runTable(creditCardRecognizer, 'CREDIT_CARD', rows));

@@ -24,6 +24,27 @@ const rows: Row[] = [
   { name: 'a name after "titular"', locale: 'es-ES', text: 'Pasaporte número PAA630948, titular Rubén Torres', spans: ['Rubén Torres'] },
   { name: 'a name before "llamó"', locale: 'es-ES', text: 'Pablo Soto llamó ayer de mi parte', spans: ['Pablo Soto'] },
   { name: 'a model named like a person', locale: 'es-ES', text: '¿El modelo Soledad sigue disponible en talla 40?', spans: [] },
+  // Brand stop-list: brands greeted or thanked like people, brand names made of person names.
+  { name: 'a retailer greeted like a person', locale: 'en-US', text: 'Hi Amazon, where is my parcel?', spans: [] },
+  { name: 'a retailer thanked like a person', locale: 'en-GB', text: 'Thanks, Argos! all good now', spans: [] },
+  { name: 'a retailer after "Hallo"', locale: 'de-DE', text: 'Hallo Zalando, wo bleibt mein Paket?', spans: [] },
+  { name: 'a fashion brand made of a given name and surname', locale: 'es-ES', text: '¿Queda algo de Michael Kors?', spans: [] },
+  { name: 'a brand word that is a given name, with a surname', locale: 'es-ES', text: 'Hola Zara Phillips, gracias por todo', spans: ['Zara Phillips'] },
+  // Larger given-name and surname lists, only in pairs after a context word.
+  { name: 'an unlisted-origin given name and surname after "send it to"', locale: 'en-US', text: 'please send it to Emeka Balogun instead', spans: ['Emeka Balogun'] },
+  { name: 'a given name and surname after "left with"', locale: 'en-GB', text: 'it was left with Magdalena Kowalska at no. 3', spans: ['Magdalena Kowalska'] },
+  { name: 'a place after "ship to"', locale: 'en-US', text: 'Do you ship to Puerto Rico?', spans: [] },
+  { name: 'a pair of ordinary capitalised words after "send it to"', locale: 'en-US', text: 'Send it to Head Office please', spans: [] },
+  // Chat words after a name, all-caps names after a strong cue.
+  { name: 'a name before "svp"', locale: 'fr-FR', text: 'au nom de Sacha Girard svp', spans: ['Sacha Girard'] },
+  { name: 'an all-caps name after "name on the card"', locale: 'en-US', text: 'Name on the card: MARIA GONZALEZ', spans: ['MARIA GONZALEZ'] },
+  { name: 'an acronym without a cue', locale: 'en-US', text: 'The USB cable from SONY LTD is broken', spans: [] },
+  // Sign-offs and thanks.
+  { name: 'a lower-case name after "thx"', locale: 'en-US', text: 'thx jenny :)', spans: ['jenny'] },
+  { name: 'a name after "bonne soirée"', locale: 'fr-FR', text: 'bonne soirée, Mamadou', spans: ['Mamadou'] },
+  { name: 'a name after "merci"', locale: 'fr-FR', text: 'merci Inès pour tout', spans: ['Inès'] },
+  { name: 'a name line in a signature block', locale: 'en-GB', text: 'Kind regards,\nWiktoria Zielińska\n+44 20 7946 0000', spans: ['Wiktoria Zielińska'] },
+  { name: 'a company line after a sign-off', locale: 'en-GB', text: 'Kind regards,\nNorthwind Supplies Ltd\nUnit 4', spans: [] },
 ];
 
 describe('PersonRecognizer', () => runTable(personRecognizer, 'PERSON', rows));
