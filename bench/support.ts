@@ -15,7 +15,7 @@ export function startChild(script: string, env: Record<string, string> = {}): Pr
         clearTimeout(t);
         resolve({
           url: m[1]!, proc,
-          stop: async () => { if (proc.exitCode === null) { const e = new Promise((r) => proc.once('exit', r)); proc.kill('SIGKILL'); await e; } },
+          stop: async () => { if (proc.exitCode === null && proc.signalCode === null) { const e = new Promise((r) => proc.once('exit', r)); proc.kill('SIGKILL'); await e; } },
           cpuMicros: async () => cpuOf(proc.pid!),
         });
       }

@@ -58,7 +58,8 @@ export async function startRedis(extraArgs: string[] = [], opts: { port?: number
     },
     async stop() {
       for (const c of clients) { try { c.destroy(); } catch { /* already closed */ } }
-      if (proc.exitCode === null) {
+      // A process killed by a signal has exitCode null and signalCode set: it is gone too.
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGKILL');
         await exited;
