@@ -26,9 +26,27 @@ import { CustomerServiceBot } from './bots/customerServiceBot.js';
 import { MainDialog, type ConversationData } from './dialogs/mainDialog.js';
 import { systemClock, type Clock } from './dialogs/clock.js';
 import { warmUpPromptRecognizers } from './dialogs/parsing.js';
-import { JsonFileDirectory } from './directory/customerDirectory.js';
+import { JsonFileDirectory, type CustomerDirectory } from './directory/customerDirectory.js';
+import { HttpCrmDirectory } from './directory/httpCrmDirectory.js';
+import { buildIdentityPolicy } from './guards/identity/policy.js';
+import { MemorySubjectIndex, RedisSubjectIndex, SubjectOwnerResolver, type SubjectIndex } from './guards/identity/subjectIndex.js';
+import { MemoryOtpStore, RedisOtpStore, type OtpStore } from './guards/identity/otpStore.js';
+import { DeliveryQueue, HttpSmsSender, OutboxFileSender, SmtpEmailSender, type CodeSender, type DeliveryChannel } from './guards/identity/delivery.js';
+import { OtpService } from './guards/identity/otpService.js';
+import { HostTokenVerifier, MemoryReplayGuard, RedisReplayGuard } from './guards/identity/hostToken.js';
+import { IdentityGuard, IdentityService, type IdentityState } from './guards/identity/identityGuard.js';
+import { MemoryAuditLog, RedisStreamAuditLog, type AuditLog } from './guards/audit/auditLog.js';
+import { ConsentGuard, ConsentLedger, ConsentOwnerResolver, type ConsentState } from './guards/consent/consentGuard.js';
+import { loadPrivacyNotice } from './notices/index.js';
+import { langFromLocale } from './dialogs/language.js';
+import { t } from './dialogs/messages.js';
 import { createHttpServer } from './http/server.js';
+import { InFlight, requestLogMixin } from './http/requestContext.js';
+import { Metrics, listenMetrics, mountMetrics } from './http/metrics.js';
+import { mountDirectLineToken } from './http/directline.js';
+import type { Server as NodeHttpServer } from 'node:http';
 import { mountLocalChannel, type LocalChannel } from './channels/local/index.js';
+import { createHandoff, type HandoffRuntime } from './handoff/index.js';
 
 export interface AppOptions {
   logDestination?: DestinationStream;
@@ -45,6 +63,14 @@ export interface App {
   redactor: Redactor;
   transcriptGuard: TranscriptGuard;
   pseudonyms: Pseudonymizer;
+  /** Identity and consent parts, for operations and tests. */
+  identity: { service: IdentityService; otp: OtpService; otpStore: OtpStore; delivery: DeliveryQueue; index: SubjectIndex; audit: AuditLog; directory: CustomerDirectory; consent: ConsentGuard };
+  /** Prometheus metrics (http/metrics.ts): other parts report verification locks and the queue length here. */
+  metrics: Metrics;
+  /** Base URL of the separate metrics listener (METRICS_PORT), once listening. */
+  metricsUrl(): string | undefined;
+  /** Human handoff and the staff surface (needs Redis; undefined without it or when HANDOFF_ENABLED=false). */
+  handoff: HandoffRuntime | undefined;
   /** Listens on the configured host/port (port 0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
   url(): string;
@@ -55,13 +81,17 @@ export interface App {
 export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Promise<App> {
   const { config, secrets } = loaded;
   await initSodium();
-  const log = createLogger({ level: config.logLevel, instance: config.instance, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const log = createLogger({ level: config.logLevel, instance: config.instance, mixin: requestLogMixin, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  if (config.ops.testStubs) log.warn({ production: config.profile === 'production' }, 'config.test_stubs: Microsoft endpoints are replaced by loopback test stubs; a production-profile instance never reports ready');
   const clock = opts.clock ?? systemClock;
   if (loaded.generatedDevKeyFile) {
     log.warn({ file: loaded.generatedDevKeyFile }, 'config.dev_keys.generated: DEVELOPMENT KEYS WERE GENERATED into this file (mode 0600). Never use them in production; losing the file makes stored development data unreadable.');
   }
 
-  const directory = new JsonFileDirectory(config.customerDirectoryFile);
+  const jsonDirectory = new JsonFileDirectory(config.customerDirectoryFile);
+  const directory: CustomerDirectory = config.identity.crm
+    ? new HttpCrmDirectory({ baseUrl: config.identity.crm.baseUrl, token: secrets.crmToken, timeoutMs: config.identity.crm.timeoutMs })
+    : jsonDirectory;
   const pseudonyms = new Pseudonymizer(secrets.keyNameKey);
 
   let data: ManagedRedis | undefined;
@@ -70,8 +100,9 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   let keyStore: KeyStore;
   if (config.redisUrl) {
     const common = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs, log };
-    data = await connectRedis({ url: config.redisUrl, name: 'data', ...common });
-    keystore = await connectRedis({ url: config.keystoreRedisUrl ?? config.redisUrl, name: 'keystore', ...common });
+    const tls = { ca: config.ops.redis.tls.ca, cert: config.ops.redis.tls.cert, key: secrets.redisTlsKey || undefined };
+    data = await connectRedis({ url: config.redisUrl, name: 'data', ...common, tls, username: config.ops.redis.username, password: secrets.redisPassword || undefined });
+    keystore = await connectRedis({ url: config.keystoreRedisUrl ?? config.redisUrl, name: 'keystore', ...common, tls, username: config.ops.redis.keystoreUsername, password: secrets.keystoreRedisPassword || undefined });
     if (config.keystoreRedisUrl === config.redisUrl) log.warn('config.keystore.shared: the key store shares the data Redis (development only: snapshots then hold the keys that open them)');
     inner = new RedisStorage(data.commands, { prefix: 'tl:state:', keyName: (k) => pseudonyms.hash('state', k), ttlSeconds: config.retention.stateSeconds });
     keyStore = new RedisKeyStore(keystore.commands, config.retention.keySeconds);
@@ -82,16 +113,58 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   }
   const keys = new DataKeyService(keyStore, secrets.masterKeys, secrets.activeMasterVersion, { clock });
   const owners = new BotStateOwnerResolver(pseudonyms);
-  const storage = new EncryptedStorage(inner, keys, owners, {
-    maxEnvelopeBytes: config.maxEnvelopeBytes,
-    onSecurityEvent: (event, detail) => log.warn({ code: detail.code }, `security.${event}`),
-  });
+  const onSecurityEvent = (event: string, detail: { code: string }) => log.warn({ code: detail.code }, `security.${event}`);
+  // Identity (DESIGN.md invariants 3-5): the subject index decides which key seals a conversation's state.
+  const subjectIndex: SubjectIndex = data
+    ? new RedisSubjectIndex(data.commands, data.raw, pseudonyms, { subjectTtlSeconds: config.retention.keySeconds, linkTtlSeconds: config.retention.stateSeconds })
+    : new MemorySubjectIndex();
+  const subjectOwners = new SubjectOwnerResolver(pseudonyms, subjectIndex);
+  const storage = new EncryptedStorage(inner, keys, subjectOwners, { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent });
+  const audit: AuditLog = data ? new RedisStreamAuditLog(data.raw) : new MemoryAuditLog();
+  const otpStore: OtpStore = data ? new RedisOtpStore(data.commands) : new MemoryOtpStore();
+  const senders: Partial<Record<DeliveryChannel, CodeSender>> = {};
+  const idc = config.identity;
+  const smtp = idc.smtp ? new SmtpEmailSender({ url: idc.smtp.url, from: idc.smtp.from, password: secrets.smtpPassword || undefined, requireTls: idc.smtp.requireTls }) : undefined;
+  if (smtp) senders.email = smtp;
+  if (idc.sms) senders.sms = new HttpSmsSender({ url: idc.sms.url, token: secrets.smsToken, sender: idc.sms.sender });
+  if (!smtp && !idc.sms && idc.outboxFile) {
+    // Development without SMTP or SMS: codes go to the local outbox file (README, "Verification").
+    const outbox = new OutboxFileSender(idc.outboxFile, () => clock.now());
+    senders.email = outbox;
+    senders.sms = outbox;
+    log.warn('identity.outbox_file: one-time codes are written to the local outbox file (development only)');
+  }
+  const delivery = new DeliveryQueue(senders, log);
+  const otp = new OtpService({ directory, store: otpStore, delivery, pseudonyms, codeHashKey: secrets.codeHashKey, digits: idc.otp.digits, ttlSeconds: idc.otp.ttlSeconds });
+  const identityPolicy = buildIdentityPolicy({ freshness: idc.freshness, methods: idc.methods, idleMinutes: idc.idleMinutes, absoluteMinutes: idc.absoluteMinutes });
+  const notice = loadPrivacyNotice(config.consent.noticeVersion);
 
   const conversationState = new ConversationState(storage);
+  const consentLedger = new ConsentLedger(new EncryptedStorage(
+    data ? new RedisStorage(data.commands, { prefix: 'tl:consent:', keyName: (k) => pseudonyms.hash('consent', k), ttlSeconds: config.retention.keySeconds }) : new MemoryStorage(),
+    keys, new ConsentOwnerResolver(pseudonyms), { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent },
+  ));
+  let consentGuard: ConsentGuard | undefined;
+  const identity = new IdentityService({
+    accessor: conversationState.createProperty<IdentityState>('identity'), pseudonyms, index: subjectIndex, resolver: subjectOwners,
+    directory, audit, policy: identityPolicy, now: () => clock.now(), log,
+    onVerified: async (ctx, subject) => { await consentGuard?.linkSubject(ctx, subject); },
+  });
+  consentGuard = new ConsentGuard({
+    accessor: conversationState.createProperty<ConsentState>('consent'), state: conversationState, ledger: consentLedger, notice, pseudonyms, audit, log,
+    now: () => clock.now(), ...(config.consent.preset ? { preset: config.consent.preset } : {}), subjectOf: (ctx) => identity.currentSubject(ctx),
+  });
+  const hostTokens = idc.hostToken ? new HostTokenVerifier(idc.hostToken, data ? new RedisReplayGuard(data.commands, pseudonyms) : new MemoryReplayGuard(() => clock.now()), { now: () => clock.now() }) : undefined;
+  const identityGuard = new IdentityGuard({
+    service: identity, directory, audit, log, ...(hostTokens ? { hostTokens } : {}),
+    ...(idc.teams ? { teamsSso: { storage: data ? new RedisStorage(data.commands, { prefix: 'tl:sso:', keyName: (k) => pseudonyms.hash('sso', k), ttlSeconds: 900 }) : new MemoryStorage(), connectionName: idc.teams.connectionName } } : {}),
+    onHostIdentity: async (ctx, ok) => { await ctx.sendActivity(t(ok ? 'verifyHostOk' : 'verifyHostFailed', langFromLocale(ctx.activity.locale) ?? 'en')); },
+  });
   const main = new MainDialog(
     conversationState.createProperty<DialogState>('dialogState'),
     conversationState.createProperty<ConversationData>('conversation'),
     clock,
+    { identity, directory, audit, otp, ...(idc.teams ? { teamsConnection: idc.teams.connectionName } : {}) },
   );
   const bot = new CustomerServiceBot(conversationState, main);
   const adapter = createAdapter(config, secrets);
@@ -111,18 +184,44 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     tagState: conversationState.createProperty<TagState>('transcriptTags'),
     defaultKeep: config.keepTranscripts,
   });
-  installGuards(adapter, { transcript: transcriptGuard });
+  // Human handoff (slot 3): the queue and the relay are shared through Redis, so there is none without it.
+  const handoff = data && config.handoff.enabled
+    ? createHandoff({ config, redis: data.raw, keys, pseudonyms, owners, transcripts, redactor, audit, adapter, log, now: () => clock.now() })
+    : undefined;
+  if (!handoff && config.handoff.enabled) log.info('handoff.disabled: no REDIS_URL (the queue is shared through Redis)');
+  installGuards(adapter, { transcript: transcriptGuard, consent: consentGuard, ...(handoff ? { handoff: handoff.guard } : {}), identity: identityGuard });
   const logic = (context: Parameters<typeof bot.run>[0]) => bot.run(context);
 
   let ready = false;
   let warmupMs = 0;
+  const inflight = new InFlight();
+  const metrics = new Metrics({
+    redactionFailures: () => transcriptGuard.droppedEntries,
+    redis: (): Record<string, boolean> => (data && keystore ? { data: data.isReady(), keystore: keystore.isReady() } : {}),
+    inflight: () => inflight.count,
+  }, { instance: config.instance });
+  // Test stubs in production: never ready, so no load balancer ever sends customers to such an instance.
+  const stubbedProduction = config.profile === 'production' && config.ops.testStubs;
   const server = createHttpServer({
-    log, adapter, logic, production: config.profile === 'production',
+    log, adapter, logic, production: config.profile === 'production', inflight,
+    onRequest: (outcome, seconds) => metrics.turn(outcome, seconds),
     readiness: {
-      ready: () => ready,
+      ready: () => ready && !stubbedProduction,
       details: () => ({ redis: data ? (data.isReady() ? 'up' : 'down') : 'embedded', keystore: keystore ? (keystore.isReady() ? 'up' : 'down') : 'embedded', warmupMs: Math.round(warmupMs) }),
     },
   });
+
+  mountMetrics(server, metrics, { mainPort: config.ops.metrics.mainPort, token: secrets.metricsToken });
+  const dl = config.ops.directLine;
+  if (dl) {
+    mountDirectLineToken(server, {
+      baseUrl: dl.baseUrl, secret: secrets.directLineSecret, trustedOrigins: dl.trustedOrigins, ratePerMinute: dl.tokenRatePerMinute,
+      trustedProxyHops: config.ops.trustedProxyHops, log, onOutcome: (o) => metrics.directLineToken(o),
+    });
+  }
+  handoff?.mount(server);
+  let metricsServer: NodeHttpServer | undefined;
+  let metricsBase: string | undefined;
 
   let baseUrl = '';
   let local: LocalChannel | undefined;
@@ -135,7 +234,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     try {
       warmupMs = warmUpPromptRecognizers() + redactor.warmUp().ms;
       ready = true;
-      log.info({ warmupMs: Math.round(warmupMs), customers: directory.size }, 'app.ready');
+      log.info({ warmupMs: Math.round(warmupMs), customers: jsonDirectory.size }, 'app.ready');
     } catch (err) {
       log.error({ err: errorFields(err) }, 'app.warmup_failed');
     }
@@ -143,6 +242,10 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
 
   return {
     server, log, adapter, storage, keys, pseudonyms, transcripts, redactor, transcriptGuard,
+    identity: { service: identity, otp, otpStore, delivery, index: subjectIndex, audit, directory, consent: consentGuard },
+    metrics,
+    handoff,
+    metricsUrl: () => metricsBase,
     isReady: () => ready,
     url: () => baseUrl,
     async listen() {
@@ -153,16 +256,35 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
       const addr = server.address();
       baseUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${addr.port}`;
       if (config.host === '0.0.0.0') baseUrl = `http://127.0.0.1:${addr.port}`;
+      if (config.ops.metrics.port !== undefined) {
+        const host = config.ops.metrics.host ?? config.host;
+        metricsServer = await listenMetrics(metrics, { port: config.ops.metrics.port, host, token: secrets.metricsToken });
+        const mAddr = metricsServer.address();
+        const mPort = typeof mAddr === 'object' && mAddr ? mAddr.port : config.ops.metrics.port;
+        metricsBase = `http://${host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${mPort}`;
+      }
+      await handoff?.start();
       void warmUp();
       return baseUrl;
     },
     async close() {
+      // Graceful: long-lived local chat streams end first; then no new connections, new requests on kept-alive
+      // ones get 503 (readiness says stopping), turns in flight finish (up to SHUTDOWN_TIMEOUT_MS), then Redis closes.
       await local?.close();
+      await handoff?.close();
+      const drained = inflight.drain(config.ops.shutdownTimeoutMs);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // In-flight requests had their chance (graceful shutdown waits in index.ts); idle keep-alive sockets would
-      // otherwise hold close() open for their whole timeout.
       server.server.closeIdleConnections();
+      if (!(await drained)) log.warn({ inflight: inflight.count }, 'app.shutdown.drain_timeout');
+      await new Promise((r) => setImmediate(r));
+      server.server.closeIdleConnections();
+      const force = setTimeout(() => server.server.closeAllConnections(), 1000);
+      force.unref();
       await closed;
+      clearTimeout(force);
+      if (metricsServer) await new Promise<void>((r) => { metricsServer!.close(() => r()); metricsServer!.closeAllConnections(); });
+      await delivery.idle();
+      smtp?.close();
       await data?.close();
       await keystore?.close();
       log.flush?.();

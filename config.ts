@@ -35,9 +35,45 @@ export interface AppConfig {
   /** Operator per entity type for transcripts and views (`replace` for any type not named). */
   piiOperators: Readonly<Record<string, string>>;
   bot: { appId: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
+  /** Production operations (issue 8): channel auth endpoints, Direct Line, Redis TLS/ACL, metrics, shutdown. */
+  ops: OpsConfig;
   devKeyFile: string | undefined;
   identity: IdentityConfig;
   consent: ConsentConfig;
+  handoff: HandoffConfig;
+  staff: StaffConfig;
+}
+
+/** Human handoff: escalation queue, relay, reveal (handoff issue). Needs REDIS_URL (the queue is shared). */
+export interface HandoffConfig {
+  enabled: boolean;
+  /** Offer a callback or an email when no agent took the conversation within this many seconds. */
+  offerAfterSeconds: number;
+  /** Rough handling time per waiting customer, for the wait estimate told to the customer. */
+  minutesPerCustomer: number;
+  /** TTL of every handoff record (queue entry, messages, tokens, reveals). */
+  retentionSeconds: number;
+  /** How often each instance looks for conversations waiting past the offer time. */
+  sweepSeconds: number;
+  /** Entity types an agent may reveal (reversible tokens); never CREDIT_CARD or OTP_CODE. */
+  revealableTypes: readonly string[];
+}
+
+/** Staff login and sessions (handoff issue). */
+export interface StaffConfig {
+  /** Secure cookie with the __Host- prefix; only a development machine without TLS may turn it off. */
+  cookieSecure: boolean;
+  totpIssuer: string;
+  /** Idle / absolute session limits (minutes): agents and supervisors, then compliance and admin. */
+  agentIdleMinutes: number;
+  agentAbsoluteMinutes: number;
+  privilegedIdleMinutes: number;
+  privilegedAbsoluteMinutes: number;
+  /** Failed logins per account (and x4 per client address) within the window before logins are refused. */
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  /** Optional OIDC login (production): the provider must assert MFA in `amr`. */
+  oidc: { issuer: string; clientId: string; authorizationUrl: string; tokenUrl: string; jwksUrl: string; redirectUrl: string; algorithms: string[] } | undefined;
 }
 
 /** Verification methods, step-up policy and code delivery (identity issue). */
@@ -75,6 +111,13 @@ export interface MasterKey { version: string; key: Uint8Array }
 
 export interface Secrets {
   appPassword: string;
+  /** Redis ACL passwords (data store, key store), the Direct Line secret, the /metrics bearer token. */
+  redisPassword: string;
+  keystoreRedisPassword: string;
+  directLineSecret: string;
+  metricsToken: string;
+  /** PEM private key for a Redis client certificate (optional). */
+  redisTlsKey: string;
   masterKeys: readonly MasterKey[];
   activeMasterVersion: string;
   /** Purpose keys: long-lived, NOT derived from the master key (DESIGN.md invariant 3). */
@@ -85,6 +128,7 @@ export interface Secrets {
   smtpPassword: string;
   smsToken: string;
   crmToken: string;
+  staffOidcClientSecret: string;
 }
 
 export interface LoadedConfig {
@@ -109,6 +153,35 @@ const boolFrom = (def: boolean) =>
   z.preprocess((v) => (v === undefined || v === '' ? def : String(v).toLowerCase()), z.union([z.boolean(), z.enum(['true', '1', 'yes', 'false', '0', 'no']).transform((s) => ['true', '1', 'yes'].includes(s))]));
 const optStr = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
+/**
+ * Production operations settings (issue 8). Kept together so the production rules read in one place.
+ * Test stubs: Microsoft's endpoints (OpenID metadata, Direct Line, token service) can be pointed at loopback stubs
+ * for tests. Such a value must be a loopback URL in every profile; in production it also needs
+ * TRUSTLINE_ALLOW_TEST_STUBS set to an exact phrase, and /readyz then never reports ready, so an instance configured
+ * this way by mistake never receives traffic from a load balancer.
+ */
+const OPS_SETTINGS = {
+  TEST_BF_OPENID_METADATA_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  TEST_BF_TOKEN_ISSUER: optStr,
+  TRUSTLINE_ALLOW_TEST_STUBS: optStr,
+  DIRECTLINE_SECRET: optStr,
+  DIRECTLINE_BASE_URL: z.preprocess((v) => (v === '' || v === undefined ? 'https://directline.botframework.com' : v), z.url({ protocol: /^https?$/ })),
+  DIRECTLINE_TRUSTED_ORIGINS: optStr,
+  DIRECTLINE_TOKEN_RATE_PER_MINUTE: intFrom(10, 1, 10_000),
+  HTTP_TRUSTED_PROXY_HOPS: intFrom(0, 0, 5),
+  REDIS_USERNAME: optStr.pipe(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional()),
+  REDIS_PASSWORD: optStr,
+  KEYSTORE_REDIS_USERNAME: optStr.pipe(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional()),
+  KEYSTORE_REDIS_PASSWORD: optStr,
+  REDIS_TLS_CA_FILE: optStr,
+  REDIS_TLS_CERT_FILE: optStr,
+  REDIS_TLS_KEY_FILE: optStr,
+  METRICS_TOKEN: optStr,
+  METRICS_PORT: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(0).max(65535).optional()),
+  METRICS_HOST: optStr,
+  SHUTDOWN_TIMEOUT_MS: intFrom(20_000, 100, 120_000),
+};
+
 const schema = z.object({
   TRUSTLINE_PROFILE: z.enum(['development', 'production']).default('development'),
   PORT: intFrom(3978, 0, 65535),
@@ -132,6 +205,7 @@ const schema = z.object({
   MicrosoftAppPassword: optStr,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optStr,
+  ...OPS_SETTINGS,
   TRUSTLINE_MASTER_KEYS: optStr,
   TRUSTLINE_MASTER_KEYS_FILE: optStr,
   TRUSTLINE_ACTIVE_MASTER_KEY: optStr,
@@ -170,6 +244,28 @@ const schema = z.object({
   OAuthUrl: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
   PRIVACY_NOTICE_VERSION: optStr,
   CONSENT_PRESET: optStr.pipe(z.enum(['keep', 'dont_keep']).optional()),
+  HANDOFF_ENABLED: boolFrom(true),
+  HANDOFF_OFFER_AFTER_SECONDS: intFrom(300, 10, 24 * 3600),
+  HANDOFF_MINUTES_PER_CUSTOMER: intFrom(4, 1, 120),
+  HANDOFF_RETENTION_SECONDS: intFrom(30 * 86400, 60, 400 * 86400),
+  HANDOFF_SWEEP_SECONDS: intFrom(10, 1, 3600),
+  HANDOFF_REVEALABLE_TYPES: z.string().default('EMAIL,PHONE,IBAN,ACCOUNT_NUMBER,ADDRESS,POSTCODE,DATE_OF_BIRTH,PASSPORT,PERSON'),
+  STAFF_COOKIE_SECURE: boolFrom(true),
+  STAFF_TOTP_ISSUER: z.string().regex(/^[A-Za-z0-9 ._-]{1,40}$/).default('Trustline'),
+  STAFF_AGENT_IDLE_MINUTES: intFrom(60, 1, 24 * 60),
+  STAFF_AGENT_ABSOLUTE_MINUTES: intFrom(24 * 60, 5, 7 * 24 * 60),
+  STAFF_PRIVILEGED_IDLE_MINUTES: intFrom(15, 1, 24 * 60),
+  STAFF_PRIVILEGED_ABSOLUTE_MINUTES: intFrom(12 * 60, 5, 7 * 24 * 60),
+  STAFF_LOGIN_MAX_FAILURES: intFrom(5, 1, 100),
+  STAFF_LOGIN_WINDOW_SECONDS: intFrom(900, 60, 86400),
+  STAFF_OIDC_ISSUER: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STAFF_OIDC_CLIENT_ID: optStr,
+  STAFF_OIDC_CLIENT_SECRET: optStr,
+  STAFF_OIDC_AUTHORIZATION_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STAFF_OIDC_TOKEN_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STAFF_OIDC_JWKS_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STAFF_OIDC_REDIRECT_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STAFF_OIDC_ALGORITHMS: z.string().default('RS256,PS256,ES256'),
 });
 
 /** Every setting the schema knows (tests check .env.example documents each). */
@@ -265,6 +361,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.CONSENT_PRESET) throw new ConfigError(['CONSENT_PRESET'], 'not allowed in production');
     if (e.SMTP_REQUIRE_TLS === 'false') throw new ConfigError(['SMTP_REQUIRE_TLS'], 'not allowed in production');
   }
+  const ops = loadOpsConfig(e, production);
   const hostSettings = ['HOST_IDENTITY_ISSUER', 'HOST_IDENTITY_AUDIENCE', 'HOST_IDENTITY_JWKS_URL'] as const;
   const hostSet = hostSettings.filter((k) => e[k]);
   if (hostSet.length > 0 && hostSet.length < hostSettings.length) throw new ConfigError(hostSettings.filter((k) => !e[k]), 'signed host identity needs all of');
@@ -274,6 +371,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.SMTP_URL && !e.SMTP_FROM) throw new ConfigError(['SMTP_FROM'], 'required with SMTP_URL');
   if (e.SMS_API_URL && !e.SMS_API_TOKEN) throw new ConfigError(['SMS_API_TOKEN'], 'required with SMS_API_URL');
   if (e.CRM_BASE_URL && !e.CRM_API_TOKEN) throw new ConfigError(['CRM_API_TOKEN'], 'required with CRM_BASE_URL');
+  const revealable = e.HANDOFF_REVEALABLE_TYPES.split(',').map((x) => x.trim()).filter(Boolean);
+  // Card numbers are never persisted in any form (invariant 9); one-time codes are never shown to anyone.
+  if (revealable.some((x) => !ENTITY_NAMES.has(x) || x === 'CREDIT_CARD' || x === 'OTP_CODE')) throw new ConfigError(['HANDOFF_REVEALABLE_TYPES'], 'names a type that cannot be revealed');
+  if (production && !e.STAFF_COOKIE_SECURE) throw new ConfigError(['STAFF_COOKIE_SECURE'], 'not allowed in production');
+  const oidcSettings = ['STAFF_OIDC_ISSUER', 'STAFF_OIDC_CLIENT_ID', 'STAFF_OIDC_CLIENT_SECRET', 'STAFF_OIDC_AUTHORIZATION_URL', 'STAFF_OIDC_TOKEN_URL', 'STAFF_OIDC_JWKS_URL', 'STAFF_OIDC_REDIRECT_URL'] as const;
+  const oidcSet = oidcSettings.filter((k) => e[k]);
+  if (oidcSet.length > 0 && oidcSet.length < oidcSettings.length) throw new ConfigError(oidcSettings.filter((k) => !e[k]), 'staff OIDC needs all of');
+  const oidcAlgorithms = e.STAFF_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean);
+  if (oidcAlgorithms.length === 0 || oidcAlgorithms.some((a) => !/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a))) throw new ConfigError(['STAFF_OIDC_ALGORITHMS'], 'asymmetric JWS algorithms only');
 
   let generatedDevKeyFile: string | undefined;
   let masterKeys: MasterKey[];
@@ -327,6 +433,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keepTranscripts: e.TRANSCRIPTS_ENABLED,
     piiOperators: Object.freeze(parseOperators(e.PII_OPERATORS)),
     bot: { appId: e.MicrosoftAppId ?? '', appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId ?? '' },
+    ops: ops.config,
     devKeyFile: needDev ? devKeyPath : undefined,
     identity: {
       freshness: e.IDENTITY_FRESHNESS,
@@ -346,9 +453,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       teams: e.TEAMS_SSO_CONNECTION_NAME ? { connectionName: e.TEAMS_SSO_CONNECTION_NAME, oAuthUrl: e.OAuthUrl } : undefined,
     },
     consent: { noticeVersion: e.PRIVACY_NOTICE_VERSION, preset: e.CONSENT_PRESET },
+    handoff: {
+      enabled: e.HANDOFF_ENABLED,
+      offerAfterSeconds: e.HANDOFF_OFFER_AFTER_SECONDS,
+      minutesPerCustomer: e.HANDOFF_MINUTES_PER_CUSTOMER,
+      retentionSeconds: e.HANDOFF_RETENTION_SECONDS,
+      sweepSeconds: e.HANDOFF_SWEEP_SECONDS,
+      revealableTypes: Object.freeze(revealable),
+    },
+    staff: {
+      cookieSecure: e.STAFF_COOKIE_SECURE,
+      totpIssuer: e.STAFF_TOTP_ISSUER,
+      agentIdleMinutes: e.STAFF_AGENT_IDLE_MINUTES,
+      agentAbsoluteMinutes: e.STAFF_AGENT_ABSOLUTE_MINUTES,
+      privilegedIdleMinutes: e.STAFF_PRIVILEGED_IDLE_MINUTES,
+      privilegedAbsoluteMinutes: e.STAFF_PRIVILEGED_ABSOLUTE_MINUTES,
+      loginMaxFailures: e.STAFF_LOGIN_MAX_FAILURES,
+      loginWindowSeconds: e.STAFF_LOGIN_WINDOW_SECONDS,
+      oidc: oidcSet.length ? {
+        issuer: e.STAFF_OIDC_ISSUER!, clientId: e.STAFF_OIDC_CLIENT_ID!, authorizationUrl: e.STAFF_OIDC_AUTHORIZATION_URL!, tokenUrl: e.STAFF_OIDC_TOKEN_URL!,
+        jwksUrl: e.STAFF_OIDC_JWKS_URL!, redirectUrl: e.STAFF_OIDC_REDIRECT_URL!, algorithms: oidcAlgorithms,
+      } : undefined,
+    },
   };
   const secrets: Secrets = {
     appPassword: e.MicrosoftAppPassword ?? '',
+    ...ops.secrets,
     masterKeys: Object.freeze(masterKeys.map((k) => Object.freeze(k))),
     activeMasterVersion: active,
     keyNameKey: purpose.TRUSTLINE_KEYNAME_KEY!,
@@ -358,9 +488,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpPassword: e.SMTP_PASSWORD ?? '',
     smsToken: e.SMS_API_TOKEN ?? '',
     crmToken: e.CRM_API_TOKEN ?? '',
+    staffOidcClientSecret: e.STAFF_OIDC_CLIENT_SECRET ?? '',
   };
   return {
-    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent) }),
+    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), ops: deepFreeze(config.ops), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent), handoff: Object.freeze(config.handoff), staff: Object.freeze(config.staff) }),
     secrets: Object.freeze(secrets),
     ...(generatedDevKeyFile ? { generatedDevKeyFile } : {}),
   };
@@ -386,4 +517,106 @@ function readSecretFile(setting: string, path: string): string {
   } catch {
     throw new ConfigError([setting], 'file cannot be read');
   }
+}
+
+/** Production operations (issue 8). Undefined endpoint = botbuilder's public-cloud constant. */
+export interface OpsConfig {
+  channelAuth: { openIdMetadataUrl: string | undefined; tokenIssuer: string | undefined; oAuthUrl: string | undefined };
+  /** Loopback stubs stand in for Microsoft endpoints (tests). In production such an instance never turns ready. */
+  testStubs: boolean;
+  /** Direct Line token endpoint; undefined without DIRECTLINE_SECRET. */
+  directLine: { baseUrl: string; trustedOrigins: readonly string[]; tokenRatePerMinute: number } | undefined;
+  /** Proxies in front of the bot that append to X-Forwarded-For (0 = use the socket address). */
+  trustedProxyHops: number;
+  redis: {
+    username: string | undefined;
+    keystoreUsername: string | undefined;
+    /** PEM text read at start-up; ca verifies the server of a rediss:// URL, cert + key (secret) authenticate us. */
+    tls: { ca: string | undefined; cert: string | undefined };
+  };
+  /** `/metrics` on the main port: `token` needs METRICS_TOKEN as a bearer token, `open` (development only), `off`. */
+  metrics: { mainPort: 'token' | 'open' | 'off'; port: number | undefined; host: string | undefined };
+  shutdownTimeoutMs: number;
+}
+
+/** The exact phrase TRUSTLINE_ALLOW_TEST_STUBS must hold for a production-profile instance to accept test stubs. */
+export const TEST_STUBS_PHRASE = 'this-instance-serves-no-customers';
+
+const isLoopbackHost = (host: string) => /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i.test(host);
+/** Hosts that may receive the Direct Line secret or serve tokens in production: Microsoft's Bot Framework clouds. */
+const isBotFrameworkHost = (host: string) => /(^|\.)botframework\.com$|(^|\.)botframework\.azure\.us$/i.test(host);
+
+function loadOpsConfig(e: z.infer<typeof schema>, production: boolean): { config: OpsConfig; secrets: { redisPassword: string; keystoreRedisPassword: string; directLineSecret: string; metricsToken: string; redisTlsKey: string } } {
+  // Test stubs: any endpoint setting that is not Microsoft's real https endpoint must be a loopback URL.
+  const stubbed: string[] = [];
+  const endpoint = (setting: string, value: string | undefined, testOnly: boolean) => {
+    if (!value) return;
+    const u = new URL(value);
+    const real = u.protocol === 'https:' && isBotFrameworkHost(u.hostname);
+    if (!testOnly && real) return;
+    if (!isLoopbackHost(u.hostname)) throw new ConfigError([setting], testOnly ? 'test stub must be a loopback URL' : 'must be an https Bot Framework endpoint or a loopback test stub');
+    stubbed.push(setting);
+  };
+  endpoint('TEST_BF_OPENID_METADATA_URL', e.TEST_BF_OPENID_METADATA_URL, true);
+  endpoint('DIRECTLINE_BASE_URL', e.DIRECTLINE_BASE_URL, false);
+  endpoint('OAuthUrl', e.OAuthUrl, false);
+  if (e.TEST_BF_TOKEN_ISSUER && !e.TEST_BF_OPENID_METADATA_URL) throw new ConfigError(['TEST_BF_OPENID_METADATA_URL'], 'required with TEST_BF_TOKEN_ISSUER');
+  if (e.TEST_BF_TOKEN_ISSUER) stubbed.push('TEST_BF_TOKEN_ISSUER');
+  if (production && stubbed.length && e.TRUSTLINE_ALLOW_TEST_STUBS !== TEST_STUBS_PHRASE) throw new ConfigError([...stubbed, 'TRUSTLINE_ALLOW_TEST_STUBS'], 'test stubs are refused in production');
+
+  // Redis: TLS with verification to anything but a loopback TLS sidecar; an ACL user, never the default user.
+  const tlsFiles = { ca: e.REDIS_TLS_CA_FILE, cert: e.REDIS_TLS_CERT_FILE, key: e.REDIS_TLS_KEY_FILE };
+  if (!!tlsFiles.cert !== !!tlsFiles.key) throw new ConfigError(['REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'], 'client certificate needs both');
+  const redisTargets = [['REDIS_URL', e.REDIS_URL, e.REDIS_USERNAME, e.REDIS_PASSWORD, 'REDIS_PASSWORD'], ['KEYSTORE_REDIS_URL', e.KEYSTORE_REDIS_URL, e.KEYSTORE_REDIS_USERNAME ?? e.REDIS_USERNAME, e.KEYSTORE_REDIS_PASSWORD ?? e.REDIS_PASSWORD, 'KEYSTORE_REDIS_PASSWORD']] as const;
+  for (const [setting, url, user, password, passwordSetting] of redisTargets) {
+    if (!url) continue;
+    const u = new URL(url);
+    if ((tlsFiles.ca || tlsFiles.cert) && u.protocol !== 'rediss:' && setting === 'REDIS_URL') throw new ConfigError(['REDIS_TLS_CA_FILE', setting], 'TLS files need a rediss:// URL');
+    if (!production) continue;
+    if (u.protocol !== 'rediss:' && !isLoopbackHost(u.hostname)) throw new ConfigError([setting], 'production needs rediss:// (TLS) unless Redis is a loopback TLS sidecar');
+    if (!(password || u.password) || !(user || u.username) || (user ?? decodeURIComponent(u.username)) === 'default') throw new ConfigError([setting, passwordSetting], 'production needs an ACL user (not default) with a password');
+  }
+
+  let trustedOrigins: string[] = [];
+  if (e.DIRECTLINE_TRUSTED_ORIGINS) {
+    trustedOrigins = e.DIRECTLINE_TRUSTED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+    for (const o of trustedOrigins) {
+      let u: URL;
+      try { u = new URL(o); } catch { throw new ConfigError(['DIRECTLINE_TRUSTED_ORIGINS'], 'not a list of origins'); }
+      if (u.origin !== o || (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname) && !production))) throw new ConfigError(['DIRECTLINE_TRUSTED_ORIGINS'], 'https origins only (scheme://host[:port])');
+    }
+  }
+  if (production && e.DIRECTLINE_SECRET && trustedOrigins.length === 0) throw new ConfigError(['DIRECTLINE_TRUSTED_ORIGINS'], 'required with DIRECTLINE_SECRET in production');
+
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN.length < 32) throw new ConfigError(['METRICS_TOKEN'], 'must be at least 32 characters');
+  const read = (setting: string, path: string | undefined) => (path ? readSecretFile(setting, path) : undefined);
+  const ca = read('REDIS_TLS_CA_FILE', tlsFiles.ca);
+  const cert = read('REDIS_TLS_CERT_FILE', tlsFiles.cert);
+  const tlsKey = read('REDIS_TLS_KEY_FILE', tlsFiles.key);
+  return {
+    config: {
+      channelAuth: { openIdMetadataUrl: e.TEST_BF_OPENID_METADATA_URL, tokenIssuer: e.TEST_BF_TOKEN_ISSUER, oAuthUrl: e.OAuthUrl },
+      testStubs: stubbed.length > 0,
+      directLine: e.DIRECTLINE_SECRET ? { baseUrl: e.DIRECTLINE_BASE_URL.replace(/\/+$/, ''), trustedOrigins, tokenRatePerMinute: e.DIRECTLINE_TOKEN_RATE_PER_MINUTE } : undefined,
+      trustedProxyHops: e.HTTP_TRUSTED_PROXY_HOPS,
+      redis: { username: e.REDIS_USERNAME, keystoreUsername: e.KEYSTORE_REDIS_USERNAME ?? e.REDIS_USERNAME, tls: { ca, cert } },
+      metrics: { mainPort: e.METRICS_TOKEN ? 'token' : production ? 'off' : 'open', port: e.METRICS_PORT, host: e.METRICS_HOST },
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+    secrets: {
+      redisPassword: e.REDIS_PASSWORD ?? '',
+      keystoreRedisPassword: e.KEYSTORE_REDIS_PASSWORD ?? e.REDIS_PASSWORD ?? '',
+      directLineSecret: e.DIRECTLINE_SECRET ?? '',
+      metricsToken: e.METRICS_TOKEN ?? '',
+      redisTlsKey: tlsKey ?? '',
+    },
+  };
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
 }

@@ -1,23 +1,59 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import type { AppConfig, Secrets } from '../config.js';
+
+/** The channel's token was refused (401): no signature, bad signature, wrong issuer/audience, expired, serviceUrl. */
+export class ChannelAuthRefused extends Error {
+  constructor() { super('channel authentication refused'); this.name = 'ChannelAuthRefused'; }
+}
+/** The channel's token could not be checked (OpenID metadata unreachable): 503, the channel retries. */
+export class ChannelAuthUnavailable extends Error {
+  constructor() { super('channel authentication unavailable'); this.name = 'ChannelAuthUnavailable'; }
+}
+
+const JWT_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
 
 /**
  * CloudAdapter with its activity processing exposed, so the HTTP layer answers every request itself: botbuilder's
  * `process()` writes exception text into 500 bodies and prints errors with console.error (STACK-NOTES.md).
+ * Authentication runs first and on its own, so every way a token can fail maps to one of two generic outcomes
+ * (botbuilder lets jsonwebtoken's own errors, e.g. a bad signature, through without a status code).
  */
 export class TrustlineAdapter extends CloudAdapter {
-  handleActivity(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authHeader, activity, logic);
+  async handleActivity(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    let auth: AuthenticateRequestResult;
+    try {
+      auth = await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      if (err instanceof AuthenticationError && err.statusCode === 401) throw new ChannelAuthRefused();
+      if (err instanceof Error && JWT_ERRORS.has(err.name)) throw new ChannelAuthRefused();
+      if ((err as { statusCode?: unknown })?.statusCode === 401) throw new ChannelAuthRefused();
+      throw new ChannelAuthUnavailable();
+    }
+    return this.processActivity(auth, activity, logic);
   }
 }
 
 export function createAdapter(config: Readonly<AppConfig>, secrets: Readonly<Secrets>): TrustlineAdapter {
-  // Settings come from our validated config, never from process.env directly.
+  // Settings come from our validated config, never from process.env directly. botbuilder uses its public-cloud
+  // constants only when NO endpoint is set; as soon as one is (Teams SSO token service, a test stub), it expects all
+  // of them, so every endpoint is passed, Microsoft's value wherever ours is unset.
+  const ca = config.ops.channelAuth;
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: secrets.appPassword,
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId,
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: ca.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    // Teams SSO: the Bot Framework token service (a regional one in production, a loopback stub in tests).
+    OAuthUrl: ca.oAuthUrl ?? AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: ca.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    // The emulator path is refused in production by the HTTP layer; its metadata stays Microsoft's.
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
   });
   return new TrustlineAdapter(auth);
 }

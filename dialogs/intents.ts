@@ -82,3 +82,18 @@ export function matchIntent(text: string, lang: Lang): Intent {
   }
   return 'none';
 }
+
+// Frustration (handoff issue): a customer who is clearly fed up gets a person rather than another bot answer.
+// Deliberately misses mild or polite dissatisfaction ("not quite", "hmm") and sarcasm without a key word.
+const FRUSTRATION: Record<Lang, RegExp[]> = {
+  en: [w("(?:this is|that's|thats|you are|you're|youre) (?:useless|ridiculous|pointless|stupid|hopeless|a joke)|not helping|not helpful|waste of (?:my )?time|(?:so |really )?(?:frustrated|fed up|annoyed|angry)|stupid bot|useless bot")],
+  de: [w('(?:das ist|du bist|sie sind) (?:nutzlos|lacherlich|sinnlos|unverschamt)|hilft (?:mir )?nicht|zeitverschwendung|(?:so |total )?(?:genervt|frustriert|verargert|wutend)|dummer bot|nutzloser bot')],
+  fr: [w("(?:c.est|vous etes|tu es) (?:inutile|ridicule|nul|absurde)|ne m.aide pas|perte de temps|(?:tres |vraiment )?(?:frustre[e]?|enerve[e]?|agace[e]?|en colere)|bot (?:inutile|nul)")],
+  es: [w('(?:esto es|eres|es usted) (?:inutil|ridiculo|absurdo)|no me ayuda|perdida de tiempo|(?:muy )?(?:frustrad[oa]|harto|harta|enfadad[oa]|molest[oa])|bot inutil')],
+};
+
+/** True when the text clearly expresses frustration in any of the four languages (customers mix languages). */
+export function isFrustrated(text: string): boolean {
+  const t = fold(text.slice(0, 2000));
+  return (Object.values(FRUSTRATION) as RegExp[][]).some((patterns) => patterns.some((p) => p.test(t)));
+}

@@ -1,16 +1,34 @@
 /**
  * Routes each message: interruptions first ("cancel", "agent"), then the active dialog, then the intent. Protected
- * intents go through the identity policy (guards/identity/policy.ts) before anything about an account is touched.
+ * intents go through the IdentityService (policy per intent: freshness, accepted methods) before anything about an
+ * account is touched; unverified or stale, they start the verification dialog and resume once it succeeds.
  */
 import { ActivityTypes, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { ReturnsDialog } from './returnsDialog.js';
 import { DialogIds } from './dialogIds.js';
-import { matchIntent, type Intent } from './intents.js';
+import { isFrustrated, matchIntent, type Intent } from './intents.js';
+import { escalate } from './escalateDialog.js';
 import { detectLang, langFromLocale, type Lang } from './language.js';
 import { t } from './messages.js';
 import type { Clock } from './clock.js';
-import { decide, type VerificationState } from '../guards/identity/policy.js';
+import { decide, isProtected, type VerificationState } from '../guards/identity/policy.js';
+import type { IdentityService } from '../guards/identity/identityGuard.js';
+import type { OtpService } from '../guards/identity/otpService.js';
+import type { AuditLog } from '../guards/audit/auditLog.js';
+import type { CustomerDirectory } from '../directory/customerDirectory.js';
+import { CONSENT_REPLAY } from '../guards/consent/consentGuard.js';
+import { VerifyIdentityDialog, VerifyIds, type VerifyOptions, type VerifyResult } from './verifyIdentityDialog.js';
+import { AccountIds, AddressChangeDialog, PaymentProblemDialog, orderStatusText } from './accountDialogs.js';
+
+/** What the account intents need; without it every protected intent is refused (fail closed). */
+export interface AccountServices {
+  identity: IdentityService;
+  directory: CustomerDirectory;
+  audit: AuditLog;
+  otp?: OtpService;
+  teamsConnection?: string;
+}
 
 /** Per-conversation facts the router keeps (sealed with the rest of the conversation state). */
 export interface ConversationData {
@@ -19,6 +37,7 @@ export interface ConversationData {
   misses?: number;
   welcomed?: boolean;
   lastIntent?: Intent;
+  /** Unused since the identity issue (the IdentityGuard keeps the session in its own state slice). */
   verification?: VerificationState;
 }
 
@@ -28,18 +47,25 @@ export class MainDialog {
   readonly #dialogs: DialogSet;
   readonly #data: StatePropertyAccessor<ConversationData>;
   readonly #clock: Clock;
+  readonly #account: AccountServices | undefined;
 
-  constructor(dialogState: StatePropertyAccessor<DialogState>, data: StatePropertyAccessor<ConversationData>, clock: Clock) {
+  constructor(dialogState: StatePropertyAccessor<DialogState>, data: StatePropertyAccessor<ConversationData>, clock: Clock, account?: AccountServices) {
     this.#dialogs = new DialogSet(dialogState);
     this.#dialogs.add(new ReturnsDialog(clock));
+    if (account) {
+      this.#dialogs.add(new VerifyIdentityDialog({ identity: account.identity, audit: account.audit, directory: account.directory, ...(account.otp ? { otp: account.otp } : {}), ...(account.teamsConnection ? { teamsConnection: account.teamsConnection } : {}) }));
+      this.#dialogs.add(new AddressChangeDialog(account.identity, account.directory));
+      this.#dialogs.add(new PaymentProblemDialog(account.identity, account.directory));
+    }
     this.#data = data;
     this.#clock = clock;
+    this.#account = account;
   }
 
   /** The conversation's language; also normalises `activity.locale` so botbuilder prompts recognise in it. */
-  async #language(context: TurnContext, data: ConversationData): Promise<Lang> {
+  async #language(context: TurnContext, data: ConversationData, override?: string): Promise<Lang> {
     const fromLocale = langFromLocale(context.activity.locale);
-    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    const text = override ?? (typeof context.activity.text === 'string' ? context.activity.text : '');
     // The words win over the channel's locale (a browser's locale is often not the customer's language); a short
     // answer such as "ja" detects nothing and keeps the conversation's language, so prompts stay in it.
     const lang = detectLang(text) ?? data.lang ?? fromLocale ?? 'en';
@@ -57,10 +83,14 @@ export class MainDialog {
   }
 
   async run(context: TurnContext): Promise<void> {
-    if (context.activity.type !== ActivityTypes.Message) return;
+    const type = context.activity.type;
+    // Teams SSO answers the OAuth prompt with invokes (signin/verifyState, signin/tokenExchange).
+    if (type !== ActivityTypes.Message && type !== ActivityTypes.Invoke) return;
     const data = await this.#data.get(context, {});
-    const lang = await this.#language(context, data);
-    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    // The consent notice may have held the first message; it is answered now, right after the choice.
+    const replay = context.turnState.get(CONSENT_REPLAY) as string | undefined;
+    const lang = await this.#language(context, data, replay);
+    const text = replay ?? (typeof context.activity.text === 'string' ? context.activity.text : '');
     const dc = await this.#dialogs.createContext(context);
     const intent = matchIntent(text, lang);
 
@@ -75,30 +105,49 @@ export class MainDialog {
         await this.#route(context, 'agent', lang, data);
         return;
       }
-      const r = await dc.continueDialog();
-      if (r.status !== DialogTurnStatus.empty) return;
+      if (!replay) {
+        const r = await dc.continueDialog();
+        if (r.status === DialogTurnStatus.complete && isVerifyResult(r.result)) {
+          if (r.result.verified) await this.#route(context, r.result.intent as Intent, lang, data, dc);
+          return;
+        }
+        if (r.status !== DialogTurnStatus.empty) return;
+      }
     }
+    if (type !== ActivityTypes.Message) return;
 
+    // Handoff hook: a clearly frustrated customer gets a person rather than another bot answer.
+    if (isFrustrated(text)) {
+      data.misses = 0;
+      await escalate(context, 'frustration', lang, data.lastIntent ?? 'none');
+      return;
+    }
     if (intent === 'returns') {
       data.misses = 0;
       data.lastIntent = intent;
       await dc.beginDialog(DialogIds.returns);
       return;
     }
-    await this.#route(context, intent, lang, data);
+    await this.#route(context, intent, lang, data, dc);
   }
 
-  async #route(context: TurnContext, intent: Intent, lang: Lang, data: ConversationData): Promise<void> {
+  async #route(context: TurnContext, intent: Intent, lang: Lang, data: ConversationData, dc?: DialogContext): Promise<void> {
+    const previous = data.lastIntent;
     data.lastIntent = intent;
     if (intent === 'none') {
       data.misses = (data.misses ?? 0) + 1;
-      await context.sendActivity(t(data.misses >= 2 ? 'notUnderstoodTwice' : 'notUnderstood', lang));
+      // Handoff hook: two not-understood turns in a row put the customer through to a person.
+      if (data.misses >= 2) {
+        data.misses = 0;
+        await escalate(context, 'misses', lang, previous ?? 'none');
+        return;
+      }
+      await context.sendActivity(t('notUnderstood', lang));
       return;
     }
     data.misses = 0;
-    const verdict = decide(intent, data.verification, this.#clock.now());
-    if (verdict.kind === 'redirect') {
-      await context.sendActivity(t('needsVerification', lang));
+    if (isProtected(intent)) {
+      await this.#protected(context, intent, lang, dc);
       return;
     }
     switch (intent) {
@@ -106,10 +155,39 @@ export class MainDialog {
       case 'help': await context.sendActivity(t('help', lang)); return;
       case 'goodbye': await context.sendActivity(t('goodbye', lang)); return;
       case 'cancel': await context.sendActivity(t('cancelled', lang)); return;
-      case 'agent': await context.sendActivity(t('agentUnavailable', lang)); return;
+      case 'agent': await escalate(context, 'request', lang, previous && previous !== 'agent' ? previous : 'none'); return;
       default:
-        // A protected intent that the policy allowed: reached only once verification exists (identity issue).
-        await context.sendActivity(t('needsVerification', lang));
+        await context.sendActivity(t('notUnderstood', lang));
     }
   }
+
+  /** Account intents: verify first (or again, when stale or too weak for this intent), then act. */
+  async #protected(context: TurnContext, intent: Intent, lang: Lang, dc: DialogContext | undefined): Promise<void> {
+    const acc = this.#account;
+    if (!acc || !dc) {
+      // No identity services wired: nothing about an account is ever disclosed (fail closed).
+      const verdict = decide(intent, undefined, this.#clock.now());
+      if (verdict.kind === 'redirect') await context.sendActivity(`${t('needsVerification', lang)} ${t('verifyNoMethod', lang)}`);
+      return;
+    }
+    const verdict = acc.identity.verdict(context, intent);
+    if (verdict.kind === 'redirect') {
+      await dc.beginDialog(VerifyIds.dialog, { intent, methods: verdict.methods, reason: verdict.reason } satisfies VerifyOptions);
+      return;
+    }
+    if (intent === 'orderStatus') {
+      const access = await acc.identity.accountFor(context, intent);
+      if (access.kind === 'allow') await context.sendActivity(orderStatusText(access.customer, lang));
+      return;
+    }
+    if (intent === 'addressChange') {
+      await dc.beginDialog(AccountIds.address);
+      return;
+    }
+    if (intent === 'paymentProblem') await dc.beginDialog(AccountIds.payment);
+  }
+}
+
+function isVerifyResult(v: unknown): v is VerifyResult {
+  return typeof v === 'object' && v !== null && typeof (v as VerifyResult).verified === 'boolean' && typeof (v as VerifyResult).intent === 'string';
 }

@@ -20,10 +20,165 @@ export const M = {
     es: 'Puede preguntarme: «dónde está mi pedido», «cambiar mi dirección de entrega», «mi tarjeta fue rechazada», «quiero devolver algo» o «hablar con una persona».',
   },
   needsVerification: {
-    en: "For that I need to confirm who you are first, so that nobody else can see or change your account. Identity verification is not switched on in this version yet, so I can't open your account here. I can still help with general questions, returns, or put you through to a person.",
-    de: 'Dafür muss ich zuerst bestätigen, wer Sie sind, damit niemand sonst Ihr Konto sehen oder ändern kann. Die Identitätsprüfung ist in dieser Version noch nicht eingeschaltet, daher kann ich Ihr Konto hier nicht öffnen. Bei allgemeinen Fragen und Rücksendungen helfe ich gern, oder ich verbinde Sie mit einem Menschen.',
-    fr: "Pour cela, je dois d'abord confirmer votre identité, afin que personne d'autre ne puisse voir ou modifier votre compte. La vérification d'identité n'est pas encore activée dans cette version, je ne peux donc pas ouvrir votre compte ici. Je peux quand même vous aider pour les questions générales, les retours, ou vous passer un conseiller.",
-    es: 'Para eso primero necesito confirmar su identidad, para que nadie más pueda ver o cambiar su cuenta. La verificación de identidad aún no está activada en esta versión, así que no puedo abrir su cuenta aquí. Aun así puedo ayudarle con preguntas generales, devoluciones o pasarle con una persona.',
+    en: 'For that I need to confirm who you are first, so that nobody else can see or change your account.',
+    de: 'Dafür muss ich zuerst bestätigen, wer Sie sind, damit niemand sonst Ihr Konto sehen oder ändern kann.',
+    fr: "Pour cela, je dois d'abord confirmer votre identité, afin que personne d'autre ne puisse voir ou modifier votre compte.",
+    es: 'Para eso primero necesito confirmar su identidad, para que nadie más pueda ver o cambiar su cuenta.',
+  },
+  needsFreshVerification: {
+    en: 'For that I need to confirm again that it is you: this request needs a recent or stronger verification.',
+    de: 'Dafür muss ich noch einmal bestätigen, dass Sie es sind: diese Anfrage braucht eine frische oder stärkere Bestätigung.',
+    fr: "Pour cela, je dois confirmer à nouveau que c'est bien vous : cette demande exige une vérification récente ou plus forte.",
+    es: 'Para eso necesito confirmar de nuevo que es usted: esta solicitud requiere una verificación reciente o más fuerte.',
+  },
+  verifyAskIdentifier: {
+    en: "Please type the email address, the phone number (with country code, e.g. +44...) or the customer number of your account. I'll send a one-time code to the contact details we already have on file, never to new ones typed here.",
+    de: 'Bitte schreiben Sie die E-Mail-Adresse, die Telefonnummer (mit Ländervorwahl, z. B. +49...) oder die Kundennummer Ihres Kontos. Ich sende einen Einmalcode an die bei uns hinterlegten Kontaktdaten, nie an hier eingegebene neue.',
+    fr: "Indiquez l'adresse e-mail, le numéro de téléphone (avec l'indicatif, p. ex. +33...) ou le numéro client de votre compte. J'enverrai un code à usage unique aux coordonnées déjà enregistrées, jamais à de nouvelles saisies ici.",
+    es: 'Escriba el correo electrónico, el teléfono (con prefijo internacional, p. ej. +34...) o el número de cliente de su cuenta. Enviaré un código de un solo uso a los datos de contacto que ya tenemos registrados, nunca a otros escritos aquí.',
+  },
+  verifyIdentifierRetry: {
+    en: 'That does not look like an email address, a phone number with country code or a customer number (like C100001). Please try again, or say "cancel".',
+    de: 'Das sieht nicht nach einer E-Mail-Adresse, einer Telefonnummer mit Ländervorwahl oder einer Kundennummer (wie C100001) aus. Bitte versuchen Sie es noch einmal oder schreiben Sie „abbrechen“.',
+    fr: "Cela ne ressemble pas à une adresse e-mail, à un numéro de téléphone avec indicatif ni à un numéro client (comme C100001). Réessayez, ou écrivez « annuler ».",
+    es: 'Eso no parece un correo electrónico, un teléfono con prefijo ni un número de cliente (como C100001). Inténtelo de nuevo o escriba «cancelar».',
+  },
+  verifyCodeSent: {
+    en: 'If that matches an account, I have sent a {digits}-digit code to the email address or phone number on file. It is valid for {minutes} minutes. Please type it here (or say "new code").',
+    de: 'Wenn das zu einem Konto passt, habe ich einen {digits}-stelligen Code an die hinterlegte E-Mail-Adresse oder Telefonnummer gesendet. Er gilt {minutes} Minuten. Bitte geben Sie ihn hier ein (oder schreiben Sie „neuer Code“).',
+    fr: "Si cela correspond à un compte, j'ai envoyé un code à {digits} chiffres à l'adresse e-mail ou au numéro enregistrés. Il est valable {minutes} minutes. Saisissez-le ici (ou écrivez « nouveau code »).",
+    es: 'Si coincide con una cuenta, he enviado un código de {digits} cifras al correo o teléfono registrados. Es válido durante {minutes} minutos. Escríbalo aquí (o escriba «nuevo código»).',
+  },
+  verifyCodeWrong: {
+    en: 'That code is not valid. Please check it and try again, or say "new code".',
+    de: 'Dieser Code ist nicht gültig. Bitte prüfen Sie ihn und versuchen Sie es erneut, oder schreiben Sie „neuer Code“.',
+    fr: "Ce code n'est pas valide. Vérifiez-le et réessayez, ou écrivez « nouveau code ».",
+    es: 'Ese código no es válido. Compruébelo e inténtelo de nuevo, o escriba «nuevo código».',
+  },
+  verifyLimited: {
+    en: 'Several codes were requested for these details recently, so I cannot send another one now. Please try again later, call our customer service (the number is on our website), or say "agent".',
+    de: 'Für diese Angaben wurden kürzlich mehrere Codes angefordert, daher kann ich jetzt keinen weiteren senden. Bitte versuchen Sie es später erneut, rufen Sie unseren Kundenservice an (die Nummer steht auf unserer Website) oder schreiben Sie „Mitarbeiter“.',
+    fr: "Plusieurs codes ont été demandés récemment pour ces coordonnées, je ne peux donc pas en envoyer un autre maintenant. Réessayez plus tard, appelez notre service client (le numéro est sur notre site) ou écrivez « conseiller ».",
+    es: 'Se han pedido varios códigos para estos datos hace poco, así que ahora no puedo enviar otro. Inténtelo más tarde, llame a nuestro servicio de atención al cliente (el número está en nuestra web) o escriba «agente».',
+  },
+  verifyLocked: {
+    en: 'For your security, verification for these details is paused after too many wrong codes. Please call our customer service (the number is on our website), or say "agent" to reach a person.',
+    de: 'Zu Ihrer Sicherheit ist die Bestätigung für diese Angaben nach zu vielen falschen Codes vorübergehend gesperrt. Bitte rufen Sie unseren Kundenservice an (die Nummer steht auf unserer Website) oder schreiben Sie „Mitarbeiter“, um einen Menschen zu erreichen.',
+    fr: "Pour votre sécurité, la vérification pour ces coordonnées est suspendue après trop de codes erronés. Appelez notre service client (le numéro est sur notre site) ou écrivez « conseiller » pour parler à une personne.",
+    es: 'Por su seguridad, la verificación para estos datos está en pausa tras demasiados códigos erróneos. Llame a nuestro servicio de atención al cliente (el número está en nuestra web) o escriba «agente» para hablar con una persona.',
+  },
+  verifyNoMethod: {
+    en: 'I cannot confirm your identity for that in this chat. Please sign in on our website and open the chat there, or call our customer service.',
+    de: 'Dafür kann ich Ihre Identität in diesem Chat nicht bestätigen. Bitte melden Sie sich auf unserer Website an und öffnen Sie dort den Chat, oder rufen Sie unseren Kundenservice an.',
+    fr: "Je ne peux pas confirmer votre identité pour cela dans ce chat. Connectez-vous sur notre site et ouvrez le chat depuis celui-ci, ou appelez notre service client.",
+    es: 'No puedo confirmar su identidad para eso en este chat. Inicie sesión en nuestra web y abra el chat allí, o llame a nuestro servicio de atención al cliente.',
+  },
+  verifySucceeded: {
+    en: 'Thank you, you are verified.', de: 'Danke, Sie sind bestätigt.', fr: 'Merci, votre identité est confirmée.', es: 'Gracias, su identidad está confirmada.',
+  },
+  verifyHostOk: {
+    en: 'You are signed in from our website, so I can help with your account.', de: 'Sie sind über unsere Website angemeldet, ich kann Ihnen also bei Ihrem Konto helfen.',
+    fr: 'Vous êtes connecté depuis notre site, je peux donc vous aider pour votre compte.', es: 'Ha iniciado sesión desde nuestra web, así que puedo ayudarle con su cuenta.',
+  },
+  verifyHostFailed: {
+    en: 'I could not confirm your sign-in from this page. When you need it, I can verify you with a one-time code instead.',
+    de: 'Ich konnte Ihre Anmeldung von dieser Seite nicht bestätigen. Bei Bedarf kann ich Sie stattdessen mit einem Einmalcode bestätigen.',
+    fr: "Je n'ai pas pu confirmer votre connexion depuis cette page. Si besoin, je peux vous vérifier avec un code à usage unique.",
+    es: 'No he podido confirmar su inicio de sesión desde esta página. Si lo necesita, puedo verificarle con un código de un solo uso.',
+  },
+  verifyTeamsSignIn: {
+    en: 'Please sign in with your work account to confirm who you are.', de: 'Bitte melden Sie sich mit Ihrem Arbeitskonto an, um zu bestätigen, wer Sie sind.',
+    fr: 'Connectez-vous avec votre compte professionnel pour confirmer votre identité.', es: 'Inicie sesión con su cuenta de trabajo para confirmar su identidad.',
+  },
+  verifyTeamsFailed: {
+    en: 'I could not match your Teams sign-in to an account. Please call our customer service, or say "agent".',
+    de: 'Ich konnte Ihre Teams-Anmeldung keinem Konto zuordnen. Bitte rufen Sie unseren Kundenservice an oder schreiben Sie „Mitarbeiter“.',
+    fr: "Je n'ai pas pu associer votre connexion Teams à un compte. Appelez notre service client ou écrivez « conseiller ».",
+    es: 'No he podido asociar su inicio de sesión de Teams a una cuenta. Llame a nuestro servicio de atención al cliente o escriba «agente».',
+  },
+  consentQuestion: {
+    en: 'May we keep a copy of this conversation, with personal details removed, to check our service quality?',
+    de: 'Dürfen wir eine Kopie dieses Gesprächs ohne persönliche Angaben aufbewahren, um die Qualität unseres Service zu prüfen?',
+    fr: 'Pouvons-nous conserver une copie de cette conversation, sans données personnelles, pour contrôler la qualité de notre service ?',
+    es: '¿Podemos guardar una copia de esta conversación, sin datos personales, para revisar la calidad de nuestro servicio?',
+  },
+  consentKeepButton: { en: 'Keep my conversation', de: 'Ja, aufbewahren', fr: 'Oui, la conserver', es: 'Sí, guardarla' },
+  consentDontKeepButton: { en: "Don't keep it", de: 'Nicht aufbewahren', fr: 'Ne pas la conserver', es: 'No guardarla' },
+  consentKept: {
+    en: 'Thank you: we will keep a copy of this conversation with personal details removed. You can say "withdraw my consent" at any time.',
+    de: 'Danke: Wir bewahren eine Kopie dieses Gesprächs ohne persönliche Angaben auf. Sie können jederzeit „Einwilligung widerrufen“ schreiben.',
+    fr: 'Merci : nous conserverons une copie de cette conversation sans données personnelles. Vous pouvez écrire « retirer mon consentement » à tout moment.',
+    es: 'Gracias: guardaremos una copia de esta conversación sin datos personales. Puede escribir «retirar mi consentimiento» en cualquier momento.',
+  },
+  consentNotKept: {
+    en: 'Understood: we will not keep this conversation. I am still here to help.', de: 'Verstanden: Wir bewahren dieses Gespräch nicht auf. Ich helfe Ihnen trotzdem gern.',
+    fr: "C'est noté : nous ne conserverons pas cette conversation. Je reste à votre disposition.", es: 'Entendido: no guardaremos esta conversación. Sigo aquí para ayudarle.',
+  },
+  consentWithdrawn: {
+    en: 'Done: your consent is withdrawn, and we no longer keep this conversation. I am still here to help.',
+    de: 'Erledigt: Ihre Einwilligung ist widerrufen, und wir bewahren dieses Gespräch nicht mehr auf. Ich helfe Ihnen trotzdem gern.',
+    fr: "C'est fait : votre consentement est retiré et nous ne conservons plus cette conversation. Je reste à votre disposition.",
+    es: 'Hecho: su consentimiento está retirado y ya no guardamos esta conversación. Sigo aquí para ayudarle.',
+  },
+  orderStatusIntro: {
+    en: 'Here are your most recent orders:', de: 'Hier sind Ihre letzten Bestellungen:', fr: 'Voici vos commandes les plus récentes :', es: 'Estos son sus pedidos más recientes:',
+  },
+  orderStatusNone: {
+    en: 'I cannot find any orders on your account.', de: 'Ich finde keine Bestellungen in Ihrem Konto.', fr: 'Je ne trouve aucune commande sur votre compte.', es: 'No encuentro ningún pedido en su cuenta.',
+  },
+  addressNoOpenOrder: {
+    en: 'None of your orders can still be redirected: they have all shipped or been delivered. For future orders you can change your address in your account on our website.',
+    de: 'Keine Ihrer Bestellungen kann noch umgeleitet werden: Alle sind versandt oder geliefert. Für künftige Bestellungen können Sie Ihre Adresse in Ihrem Konto auf unserer Website ändern.',
+    fr: "Aucune de vos commandes ne peut encore être réorientée : toutes sont expédiées ou livrées. Pour vos prochaines commandes, modifiez votre adresse dans votre compte sur notre site.",
+    es: 'Ninguno de sus pedidos se puede redirigir ya: todos se han enviado o entregado. Para próximos pedidos puede cambiar su dirección en su cuenta de nuestra web.',
+  },
+  addressAsk: {
+    en: 'Order {order} has not shipped yet. What is the new delivery address (street and number, postcode, city)?',
+    de: 'Bestellung {order} ist noch nicht versandt. Wie lautet die neue Lieferadresse (Straße und Hausnummer, Postleitzahl, Ort)?',
+    fr: "La commande {order} n'est pas encore expédiée. Quelle est la nouvelle adresse de livraison (numéro et rue, code postal, ville) ?",
+    es: 'El pedido {order} aún no se ha enviado. ¿Cuál es la nueva dirección de entrega (calle y número, código postal, ciudad)?',
+  },
+  addressRetry: {
+    en: 'Please give street and number, postcode and city in one message.', de: 'Bitte nennen Sie Straße und Hausnummer, Postleitzahl und Ort in einer Nachricht.',
+    fr: 'Indiquez le numéro et la rue, le code postal et la ville en un seul message.', es: 'Indique calle y número, código postal y ciudad en un solo mensaje.',
+  },
+  addressConfirm: {
+    en: 'Shall I send this new delivery address for order {order} to our delivery team?', de: 'Soll ich diese neue Lieferadresse für Bestellung {order} an unser Versandteam senden?',
+    fr: "Dois-je transmettre cette nouvelle adresse de livraison pour la commande {order} à notre équipe de livraison ?", es: '¿Envío esta nueva dirección de entrega del pedido {order} a nuestro equipo de envíos?',
+  },
+  addressDone: {
+    en: 'Done: the address change for order {order} is recorded (reference {ref}). You will get a confirmation by email to the address on file.',
+    de: 'Erledigt: Die Adressänderung für Bestellung {order} ist erfasst (Referenz {ref}). Sie erhalten eine Bestätigung per E-Mail an die hinterlegte Adresse.',
+    fr: "C'est fait : le changement d'adresse pour la commande {order} est enregistré (référence {ref}). Vous recevrez une confirmation par e-mail à l'adresse enregistrée.",
+    es: 'Hecho: el cambio de dirección del pedido {order} está registrado (referencia {ref}). Recibirá una confirmación por correo en la dirección registrada.',
+  },
+  addressDeclined: {
+    en: 'Okay, nothing was changed.', de: 'In Ordnung, es wurde nichts geändert.', fr: "D'accord, rien n'a été modifié.", es: 'De acuerdo, no se ha cambiado nada.',
+  },
+  paymentAskKind: {
+    en: 'I am sorry about that. What happened?', de: 'Das tut mir leid. Was ist passiert?', fr: 'Désolé pour cela. Que s\'est-il passé ?', es: 'Lo siento. ¿Qué ha pasado?',
+  },
+  paymentAskLast4: {
+    en: 'Which card was it? Please type only the LAST FOUR digits of the card, never the full number.',
+    de: 'Um welche Karte geht es? Bitte geben Sie nur die LETZTEN VIER Ziffern der Karte ein, nie die ganze Nummer.',
+    fr: "De quelle carte s'agit-il ? Saisissez uniquement les QUATRE DERNIERS chiffres de la carte, jamais le numéro complet.",
+    es: '¿Qué tarjeta era? Escriba solo los CUATRO ÚLTIMOS dígitos de la tarjeta, nunca el número completo.',
+  },
+  paymentLast4Retry: {
+    en: 'Please type just the last four digits, for example 1234.', de: 'Bitte geben Sie nur die letzten vier Ziffern ein, zum Beispiel 1234.',
+    fr: 'Saisissez seulement les quatre derniers chiffres, par exemple 1234.', es: 'Escriba solo los cuatro últimos dígitos, por ejemplo 1234.',
+  },
+  paymentFullNumber: {
+    en: 'Please never type a full card number in a chat. I did not keep it and will only use the last four digits.',
+    de: 'Bitte geben Sie nie eine vollständige Kartennummer in einem Chat ein. Ich habe sie nicht gespeichert und verwende nur die letzten vier Ziffern.',
+    fr: "Ne saisissez jamais un numéro de carte complet dans un chat. Je ne l'ai pas conservé et n'utiliserai que les quatre derniers chiffres.",
+    es: 'No escriba nunca un número de tarjeta completo en un chat. No lo he guardado y solo usaré los cuatro últimos dígitos.',
+  },
+  paymentDone: {
+    en: 'Thank you. I have opened a payment case (reference {ref}) for the card ending in {last4}: {kind}. Our payments team will reply by email within one business day.',
+    de: 'Danke. Ich habe einen Zahlungsfall (Referenz {ref}) für die Karte mit der Endung {last4} angelegt: {kind}. Unser Zahlungsteam antwortet innerhalb eines Werktags per E-Mail.',
+    fr: 'Merci. J\'ai ouvert un dossier de paiement (référence {ref}) pour la carte se terminant par {last4} : {kind}. Notre équipe paiements vous répondra par e-mail sous un jour ouvré.',
+    es: 'Gracias. He abierto un caso de pago (referencia {ref}) para la tarjeta que termina en {last4}: {kind}. Nuestro equipo de pagos le responderá por correo en un día laborable.',
   },
   agentUnavailable: {
     en: "I've noted that you'd like to talk to a person. Live handover isn't available in this version yet; please call us or write to our support address from our website, and we'll take it from there.",
@@ -40,6 +195,52 @@ export const M = {
   notUnderstood: {
     en: "Sorry, I didn't get that. You can type \"help\" to see what I can do.", de: 'Entschuldigung, das habe ich nicht verstanden. Schreiben Sie „Hilfe“, um zu sehen, was ich kann.',
     fr: "Désolé, je n'ai pas compris. Écrivez « aide » pour voir ce que je sais faire.", es: 'Perdone, no lo he entendido. Escriba «ayuda» para ver lo que puedo hacer.',
+  },
+  handoffQueued: {
+    en: "I'm putting you through to a person. You're in the queue; the wait is roughly {minutes} minutes. You can keep writing here: the agent will see it. Say \"cancel\" to leave the queue.",
+    de: 'Ich verbinde Sie mit einem Menschen. Sie sind in der Warteschlange; die Wartezeit beträgt etwa {minutes} Minuten. Sie können hier weiterschreiben: die Mitarbeiterin oder der Mitarbeiter sieht es. Mit „abbrechen“ verlassen Sie die Warteschlange.',
+    fr: "Je vous mets en relation avec une personne. Vous êtes dans la file d'attente ; l'attente est d'environ {minutes} minutes. Vous pouvez continuer à écrire ici : le conseiller le verra. Écrivez « annuler » pour quitter la file.",
+    es: 'Le paso con una persona. Está en la cola; la espera es de unos {minutes} minutos. Puede seguir escribiendo aquí: el agente lo verá. Escriba «cancelar» para salir de la cola.',
+  },
+  handoffLockout: {
+    en: "For your security I can't verify you here right now. I'm putting you through to a person instead; the wait is roughly {minutes} minutes.",
+    de: 'Zu Ihrer Sicherheit kann ich Sie hier gerade nicht bestätigen. Ich verbinde Sie stattdessen mit einem Menschen; die Wartezeit beträgt etwa {minutes} Minuten.',
+    fr: "Pour votre sécurité, je ne peux pas vous vérifier ici pour le moment. Je vous mets plutôt en relation avec une personne ; l'attente est d'environ {minutes} minutes.",
+    es: 'Por su seguridad, ahora no puedo verificarle aquí. En su lugar le paso con una persona; la espera es de unos {minutes} minutos.',
+  },
+  handoffStillQueued: {
+    en: "You're still in the queue for a person; the agent will see what you write. Say \"cancel\" to go back to the assistant.",
+    de: 'Sie sind noch in der Warteschlange; die Mitarbeiterin oder der Mitarbeiter sieht, was Sie schreiben. Mit „abbrechen“ kehren Sie zum Assistenten zurück.',
+    fr: "Vous êtes toujours dans la file d'attente ; le conseiller verra ce que vous écrivez. Écrivez « annuler » pour revenir à l'assistant.",
+    es: 'Sigue en la cola; el agente verá lo que escriba. Escriba «cancelar» para volver al asistente.',
+  },
+  handoffCancelled: {
+    en: "You've left the queue. I'm here again: what can I do for you?", de: 'Sie haben die Warteschlange verlassen. Ich bin wieder für Sie da: was kann ich tun?',
+    fr: "Vous avez quitté la file d'attente. Je suis de nouveau là : que puis-je faire pour vous ?", es: 'Ha salido de la cola. Vuelvo a estar aquí: ¿en qué puedo ayudarle?',
+  },
+  handoffAgentJoined: {
+    en: 'A member of our team has joined the conversation.', de: 'Ein Mitglied unseres Teams ist dem Gespräch beigetreten.',
+    fr: "Un membre de notre équipe a rejoint la conversation.", es: 'Un miembro de nuestro equipo se ha unido a la conversación.',
+  },
+  handoffReturned: {
+    en: "You're back with the Trustline assistant. What else can I do for you?", de: 'Sie sind wieder beim Trustline-Assistenten. Was kann ich sonst für Sie tun?',
+    fr: "Vous êtes de retour avec l'assistant Trustline. Que puis-je faire d'autre pour vous ?", es: 'Vuelve a estar con el asistente de Trustline. ¿Qué más puedo hacer por usted?',
+  },
+  handoffClosed: {
+    en: 'The conversation with our team has ended. Thank you! If you need anything else, just write here.', de: 'Das Gespräch mit unserem Team ist beendet. Vielen Dank! Wenn Sie noch etwas brauchen, schreiben Sie einfach hier.',
+    fr: "La conversation avec notre équipe est terminée. Merci ! Si vous avez besoin d'autre chose, écrivez simplement ici.", es: 'La conversación con nuestro equipo ha terminado. ¡Gracias! Si necesita algo más, escriba aquí.',
+  },
+  handoffOffer: {
+    en: 'Sorry, nobody is free yet. Would you like a callback or an email from us instead? Answer "callback" or "email", or keep waiting.',
+    de: 'Leider ist noch niemand frei. Möchten Sie stattdessen einen Rückruf oder eine E-Mail von uns? Antworten Sie „Rückruf“ oder „E-Mail“, oder warten Sie weiter.',
+    fr: "Désolé, personne n'est encore disponible. Préférez-vous être rappelé ou recevoir un e-mail ? Répondez « rappel » ou « e-mail », ou continuez à patienter.",
+    es: 'Lo sentimos, aún no hay nadie libre. ¿Prefiere que le llamemos o le escribamos un correo? Responda «llamada» o «correo», o siga esperando.',
+  },
+  handoffFollowupRecorded: {
+    en: "Noted: our team will get back to you ({method}) using the contact details we have on file. I'm here again in the meantime.",
+    de: 'Notiert: unser Team meldet sich ({method}) über die bei uns hinterlegten Kontaktdaten. Bis dahin bin ich wieder für Sie da.',
+    fr: "C'est noté : notre équipe vous recontactera ({method}) aux coordonnées enregistrées. En attendant, je suis de nouveau là.",
+    es: 'Anotado: nuestro equipo se pondrá en contacto ({method}) con los datos de contacto registrados. Mientras tanto, vuelvo a estar aquí.',
   },
   notUnderstoodTwice: {
     en: "I'm still not sure what you need. Would you like to talk to a person? Just say \"agent\".", de: 'Ich bin noch unsicher, was Sie brauchen. Möchten Sie mit einem Menschen sprechen? Schreiben Sie einfach „Mitarbeiter“.',

@@ -1,7 +1,8 @@
 /**
  * The system of record for customers and orders, behind an interface: a JSON file for development and tests, a CRM
- * over HTTP later (identity issue). The bot never trusts a contact point typed in the chat; it uses these records.
+ * over HTTP (`httpCrmDirectory.ts`). The bot never trusts a contact point typed in the chat; it uses these records.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -27,6 +28,8 @@ export const CustomerSchema = z.object({
   /** Decides the data-request deadline rules (GDPR vs CCPA); unknown means the stricter one. */
   region: z.enum(['EU', 'UK', 'US-CA', 'US', 'OTHER']),
   orders: z.array(OrderSchema),
+  /** Microsoft Teams identities of this customer: tenant id + AAD object id (never a display name or UPN). */
+  teams: z.array(z.object({ tenantId: z.uuid(), aadObjectId: z.uuid() })).max(10).optional(),
 });
 
 export const DirectoryFileSchema = z.object({ version: z.literal(1), customers: z.array(CustomerSchema) });
@@ -38,6 +41,23 @@ export interface CustomerDirectory {
   findByEmail(email: string): Promise<Customer | undefined>;
   findByPhone(phone: string): Promise<Customer | undefined>;
   findByCustomerNumber(customerNumber: string): Promise<Customer | undefined>;
+  findByTeamsIdentity(tenantId: string, aadObjectId: string): Promise<Customer | undefined>;
+  /**
+   * Hands a verified customer's request to the back office (an address change, a payment case) and returns its
+   * reference. Details never hold a card number: at most its last four digits.
+   */
+  openCase(c: ServiceCase): Promise<string>;
+}
+
+export interface ServiceCase {
+  customerNumber: string;
+  kind: 'address_change' | 'payment';
+  orderNumber?: string;
+  details: Record<string, string>;
+}
+
+export function newCaseReference(): string {
+  return `CS-${randomBytes(5).toString('hex').toUpperCase()}`;
 }
 
 export function normalizeEmail(s: string): string {
@@ -68,7 +88,20 @@ export class JsonFileDirectory implements CustomerDirectory {
 
   get size(): number { return this.#customers.length; }
 
+  /** Development directory: cases are kept in memory only (the CRM keeps them for real). */
+  readonly cases: (ServiceCase & { reference: string })[] = [];
+  async openCase(c: ServiceCase): Promise<string> {
+    const reference = newCaseReference();
+    this.cases.push({ ...structuredClone(c), reference });
+    if (this.cases.length > 1000) this.cases.shift();
+    return reference;
+  }
+
   async findByEmail(email: string) { const e = normalizeEmail(email); return this.#customers.find((c) => normalizeEmail(c.email) === e); }
   async findByPhone(phone: string) { const p = normalizePhone(phone); return this.#customers.find((c) => normalizePhone(c.phone) === p); }
   async findByCustomerNumber(n: string) { const k = n.trim().toUpperCase(); return this.#customers.find((c) => c.customerNumber === k); }
+  async findByTeamsIdentity(tenantId: string, aadObjectId: string) {
+    const t = tenantId.toLowerCase(); const o = aadObjectId.toLowerCase();
+    return this.#customers.find((c) => c.teams?.some((x) => x.tenantId.toLowerCase() === t && x.aadObjectId.toLowerCase() === o));
+  }
 }

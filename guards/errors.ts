@@ -18,6 +18,16 @@ export const ErrorCodes = {
   ERR_HTTP_RATE_LIMITED: 'too many requests',
   ERR_TURN_FAILED: 'the turn failed',
   ERR_REDACTION_FAILED: 'redaction failed',
+  ERR_IDENTITY_DIRECTORY_UNAVAILABLE: 'the customer directory is unavailable',
+  ERR_IDENTITY_DIRECTORY_BAD_RESPONSE: 'the customer directory answered something unexpected',
+  ERR_IDENTITY_DELIVERY_FAILED: 'a verification code could not be delivered',
+  ERR_IDENTITY_TOKEN_INVALID: 'the identity token was refused',
+  ERR_IDENTITY_NOTICE_TAMPERED: 'a privacy notice text does not match its recorded hash',
+  ERR_AUDIT_APPEND_FAILED: 'the audit event could not be appended',
+  ERR_STAFF_INVALID: 'the staff account input is invalid',
+  ERR_STAFF_EXISTS: 'a staff account with this address exists',
+  ERR_HANDOFF_NOT_FOUND: 'no such handoff for this agent',
+  ERR_HANDOFF_DELIVERY_FAILED: 'a message could not be delivered to the customer',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

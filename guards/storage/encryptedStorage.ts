@@ -10,6 +10,12 @@ import { ownerOfKid, type DataKeyService } from '../crypto/dataKeys.js';
 /** Decides which owner's data key seals a storage key (conversation, channel user, later the verified subject). */
 export interface OwnerResolver {
   ownerOf(storageKey: string): string | Promise<string>;
+  /**
+   * Optional: may a value of `storageKey` sealed under `owner`'s key be opened? Default: `owner === ownerOf(key)`.
+   * The subject resolver (guards/identity) accepts the conversation's own key and the subject linked to it, so the
+   * value written before verification still opens after the link (it is re-sealed under the subject at next write).
+   */
+  mayOpen?(storageKey: string, owner: string): boolean | Promise<boolean>;
 }
 
 export type SecurityEventSink = (event: 'crypto.tamper' | 'crypto.key_destroyed' | 'crypto.oversize', detail: { code: string }) => void;
@@ -45,8 +51,9 @@ export class EncryptedStorage implements Storage {
       if (!item || typeof item.env !== 'string') throw new GuardError('ERR_CRYPTO_DECRYPT');
       const header = readEnvelopeHeader(item.env, this.#max);
       // The key id must belong to this key's owner: a relabelled envelope fails here before any key is fetched.
-      const owner = await this.#owners.ownerOf(storageKey);
-      if (ownerOfKid(header.kid) !== owner) throw new GuardError('ERR_CRYPTO_DECRYPT');
+      const kidOwner = ownerOfKid(header.kid);
+      const allowed = this.#owners.mayOpen ? await this.#owners.mayOpen(storageKey, kidOwner) : kidOwner === await this.#owners.ownerOf(storageKey);
+      if (!allowed) throw new GuardError('ERR_CRYPTO_DECRYPT');
       const key = await this.#keys.keyForRead(header.kid);
       const plain = openEnvelope(key, header, storageKey);
       const value = JSON.parse(Buffer.from(plain).toString('utf8')) as Record<string, unknown>;

@@ -17,6 +17,9 @@ describe('the local web chat of the whole bot in Chromium', function () {
     await waitForTranscriptText(page, /Trustline assistant/);
     await sendChatMessage(page, 'where is my order?');
     await waitForTranscriptText(page, /confirm who you are/);
+    // The verification prompt waits for an email, phone or customer number; the customer changes their mind.
+    await sendChatMessage(page, 'cancel');
+    await waitForTranscriptText(page, /stopped that/);
     await sendChatMessage(page, 'Ich möchte etwas zurücksenden');
     await waitForTranscriptText(page, /Rückgabe|zurückgegeben/);
     await sendChatMessage(page, 'ja');

@@ -22,6 +22,11 @@ export function testEnv(extra: Record<string, string | undefined> = {}): Record<
     TRUSTLINE_CODE_HASH_KEY: key(),
     TRUSTLINE_PII_HASH_KEY: key(),
     TRUSTLINE_DEV_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'tl-keys-')), 'dev-keys.json'),
+    // Tests of other features start on fresh conversations and expect service answers: the consent notice is
+    // answered "keep" for them. Consent tests pass CONSENT_PRESET: undefined to get the real first contact.
+    CONSENT_PRESET: 'keep',
+    // Codes never go to the developer's outbox file from a test.
+    OTP_OUTBOX_FILE: join(mkdtempSync(join(tmpdir(), 'tl-outbox-')), 'outbox.log'),
     ...extra,
   };
 }
