@@ -29,7 +29,7 @@ async function load(url: string, connections: number, seconds: number, tag: stri
 
 const redis = await startRedis();
 const guarded = await startChild('bench/servers/guarded.ts', {
-  TRUSTLINE_PROFILE: 'development', REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false',
+  TRUSTLINE_PROFILE: 'development', REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false', CONSENT_PRESET: 'keep',
 });
 const bare = await startChild('bench/servers/bare.ts');
 try {

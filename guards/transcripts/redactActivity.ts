@@ -43,6 +43,22 @@ export interface RedactContext {
   tagState?: TagState;
   /** Replace the incoming text with this fixed text instead of redacting it (e.g. a typed one-time code). */
   replaceText?: string;
+  /**
+   * Strings known to hold nothing to redact (the bot's own fixed replies recur every turn). Only for outgoing
+   * activities without a profile: the cache never decides for customer text. In memory only, bounded.
+   */
+  cleanCache?: CleanTextCache;
+}
+
+export class CleanTextCache {
+  readonly #set = new Set<string>();
+  constructor(private readonly max = 2000, private readonly maxLength = 2000) {}
+  has(s: string): boolean { return this.#set.has(s); }
+  add(s: string): void {
+    if (s.length > this.maxLength) return;
+    if (this.#set.size >= this.max) this.#set.delete(this.#set.values().next().value!);
+    this.#set.add(s);
+  }
 }
 
 const MAX_STRING = 20_000;
@@ -56,11 +72,14 @@ class EntryBuilder {
   text(field: string, s: string): string {
     // Oversized strings are cut before redaction: the tail is dropped, never stored unredacted.
     const input = s.length > MAX_STRING ? s.slice(0, MAX_STRING) : s;
+    const cache = this.ctx.profile ? undefined : this.ctx.cleanCache;
+    if (cache?.has(input)) return input;
     const r = this.ctx.redactor.redact(input, {
       ...(this.ctx.locale ? { locale: this.ctx.locale } : {}),
       ...(this.ctx.profile ? { profile: this.ctx.profile } : {}),
       ...(this.ctx.tagState ? { tagState: this.ctx.tagState } : {}),
     });
+    if (r.findings.length === 0) cache?.add(input);
     for (const f of r.findings) this.findings.push({ field, type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, ...(f.operator ? { operator: f.operator } : {}) });
     this.tokens.push(...r.tokens);
     return r.text;

@@ -15,7 +15,7 @@ import { createTagState, isTagState, type Redactor, type TagState, type TokenEnt
 import type { Pseudonymizer } from '../crypto/pseudonym.js';
 import type { OwnerResolver } from '../storage/encryptedStorage.js';
 import { TurnKeys, type ConsentDecision, type VerifiedSubject } from '../turnState.js';
-import { redactActivity, type TranscriptEntry } from './redactActivity.js';
+import { CleanTextCache, redactActivity, type TranscriptEntry } from './redactActivity.js';
 import type { EncryptedTranscriptStore } from './transcriptStore.js';
 
 export interface TranscriptGuardOptions {
@@ -36,6 +36,7 @@ const KEPT_TYPES = new Set(['message', 'event', 'endOfConversation']);
 export class TranscriptGuard implements Middleware {
   #dropped = 0;
   readonly #o: TranscriptGuardOptions;
+  readonly #clean = new CleanTextCache();
   constructor(opts: TranscriptGuardOptions) { this.#o = opts; }
 
   /** Entries dropped because redaction failed, since start. */
@@ -71,6 +72,7 @@ export class TranscriptGuard implements Middleware {
           ...(subject ? { profile: subject.profile } : {}),
           ...(tags ? { tagState: tags } : {}),
           ...(replaceText !== undefined ? { replaceText } : {}),
+          ...(direction === 'out' ? { cleanCache: this.#clean } : {}),
         });
         tokens.push(...r.tokens);
         return r.entry;

@@ -10,7 +10,7 @@ import type { RedisClientType } from 'redis';
 import { openEnvelope, readEnvelopeHeader, sealEnvelope } from '../crypto/envelope.js';
 import { ownerOfKid, type DataKeyService } from '../crypto/dataKeys.js';
 import { GuardError } from '../errors.js';
-import { storageError } from '../storage/redisClient.js';
+import { runScript, storageError, type RedisCommands } from '../storage/redisClient.js';
 import type { TranscriptEntry } from './redactActivity.js';
 import type { TokenEntry } from '../pii/index.js';
 
@@ -33,13 +33,15 @@ export interface ConversationSummary {
 /** The few operations the store needs; Redis and memory implement them. */
 export interface HashBackend {
   hset(key: string, fields: Record<string, string>, ttlSeconds: number): Promise<void>;
+  /** One turn's entries and the conversation summary, in one round trip (both keys share the conversation's tag). */
+  appendTurn(entriesKey: string, metaKey: string, fields: Record<string, string>, meta: { channel: string; now: string }, ttlSeconds: number): Promise<void>;
   hsetIfExists(key: string, field: string, value: string): Promise<boolean>;
   hsetnx(key: string, field: string, value: string): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;
   hdel(key: string, field: string): Promise<void>;
   del(keys: string[]): Promise<void>;
   /** Adds, drops members scored below `dropBelow`, and sets the TTL: the index never outlives retention. */
-  zadd(key: string, member: string, score: number, dropBelow: number, ttlSeconds: number): Promise<void>;
+  zadd(key: string, member: string, score: number, dropBelow: number, ttlSeconds: number, maintain: boolean): Promise<void>;
   zrangeByScore(key: string, min: number, max: number, limit: number): Promise<string[]>;
   zrem(key: string, member: string): Promise<void>;
 }
@@ -48,6 +50,11 @@ export class RedisHashBackend implements HashBackend {
   constructor(private readonly r: RedisClientType) {}
   async hset(key: string, fields: Record<string, string>, ttl: number) {
     try { await Promise.all([this.r.hSet(key, fields), this.r.expire(key, ttl)]); } catch (e) { throw storageError(e); }
+  }
+  async appendTurn(entriesKey: string, metaKey: string, fields: Record<string, string>, meta: { channel: string; now: string }, ttl: number) {
+    try {
+      await runScript(this.r as unknown as RedisCommands, APPEND_TURN, [entriesKey, metaKey], [String(ttl), meta.channel, meta.now, ...Object.entries(fields).flat()]);
+    } catch (e) { throw storageError(e); }
   }
   async hsetIfExists(key: string, field: string, value: string) {
     try {
@@ -59,8 +66,12 @@ export class RedisHashBackend implements HashBackend {
   async hgetall(key: string) { try { return await this.r.hGetAll(key); } catch (e) { throw storageError(e); } }
   async hdel(key: string, field: string) { try { await this.r.hDel(key, field); } catch (e) { throw storageError(e); } }
   async del(keys: string[]) { try { await Promise.all(keys.map((k) => this.r.del(k))); } catch (e) { throw storageError(e); } }
-  async zadd(key: string, member: string, score: number, dropBelow: number, ttl: number) {
-    try { await Promise.all([this.r.zAdd(key, { score, value: member }), this.r.zRemRangeByScore(key, '-inf', `(${dropBelow}`), this.r.expire(key, ttl)]); } catch (e) { throw storageError(e); }
+  async zadd(key: string, member: string, score: number, dropBelow: number, ttl: number, maintain: boolean) {
+    try {
+      const ops: Promise<unknown>[] = [this.r.zAdd(key, { score, value: member })];
+      if (maintain) ops.push(this.r.zRemRangeByScore(key, '-inf', `(${dropBelow}`), this.r.expire(key, ttl));
+      await Promise.all(ops);
+    } catch (e) { throw storageError(e); }
   }
   async zrangeByScore(key: string, min: number, max: number, limit: number) {
     try { return await this.r.zRangeByScore(key, min, max, { LIMIT: { offset: 0, count: limit } }); } catch (e) { throw storageError(e); }
@@ -81,6 +92,11 @@ export class MemoryHashBackend implements HashBackend {
     if (!h?.has(field)) return false;
     h.set(field, value);
     return true;
+  }
+  async appendTurn(entriesKey: string, metaKey: string, fields: Record<string, string>, meta: { channel: string; now: string }) {
+    await this.hset(entriesKey, fields);
+    await this.hsetnx(metaKey, 'first', meta.now);
+    await this.hset(metaKey, { channel: meta.channel, last: meta.now });
   }
   async hsetnx(key: string, field: string, value: string) {
     const h = this.hashes.get(key) ?? new Map<string, string>();
@@ -104,7 +120,25 @@ export class MemoryHashBackend implements HashBackend {
 
 const INDEX = 'tl:tx:index';
 
+// KEYS: entries hash, summary hash (same hash tag). ARGV: ttl, channel, now, then field/value pairs.
+const APPEND_TURN = `
+local n = #ARGV
+if n > 3 then
+  local pairs = {}
+  for i = 4, n do pairs[#pairs + 1] = ARGV[i] end
+  redis.call('HSET', KEYS[1], unpack(pairs))
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+end
+redis.call('HSETNX', KEYS[2], 'first', ARGV[3])
+redis.call('HSET', KEYS[2], 'channel', ARGV[2], 'last', ARGV[3])
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[1]))
+return 1`;
+
+/** The index is trimmed and its TTL refreshed at most this often per process (not on every turn). */
+const INDEX_MAINTENANCE_MS = 60_000;
+
 export class EncryptedTranscriptStore {
+  #lastMaintenance = 0;
   constructor(
     private readonly backend: HashBackend,
     private readonly keys: DataKeyService,
@@ -121,12 +155,12 @@ export class EncryptedTranscriptStore {
     const dk = await this.keys.keyForWrite(ref.keyOwner);
     const fields: Record<string, string> = {};
     for (const e of entries) fields[e.id] = sealEnvelope(dk.key, dk.kid, this.#ad(ref.conversation, e.id), Buffer.from(JSON.stringify(e), 'utf8'));
+    const maintain = now.getTime() - this.#lastMaintenance > INDEX_MAINTENANCE_MS;
+    if (maintain) this.#lastMaintenance = now.getTime();
     // Issued in one tick: node-redis pipelines them into one round trip.
     const writes: Promise<void>[] = [
-      this.backend.hset(this.#entriesKey(ref.conversation), fields, this.opts.ttlSeconds),
-      this.backend.hsetnx(this.#metaKey(ref.conversation), 'first', now.toISOString()),
-      this.backend.hset(this.#metaKey(ref.conversation), { channel: ref.channelId.slice(0, 64), last: now.toISOString() }, this.opts.ttlSeconds),
-      this.backend.zadd(INDEX, ref.conversation, now.getTime(), now.getTime() - this.opts.ttlSeconds * 1000, this.opts.ttlSeconds),
+      this.backend.appendTurn(this.#entriesKey(ref.conversation), this.#metaKey(ref.conversation), fields, { channel: ref.channelId.slice(0, 64), now: now.toISOString() }, this.opts.ttlSeconds),
+      this.backend.zadd(INDEX, ref.conversation, now.getTime(), now.getTime() - this.opts.ttlSeconds * 1000, this.opts.ttlSeconds, maintain),
     ];
     if (tokens.length) {
       const sealed: Record<string, string> = {};

@@ -78,3 +78,24 @@ describe('redactActivity (transcript entries)', () => {
     expect(() => redactActivity({ type: 'message', text: 'hi' }, meta, { redactor: broken })).to.throw();
   });
 });
+
+describe('clean-text cache for the bot\'s own replies', () => {
+  it('skips redaction of a reply already found clean, but never when a profile applies', async () => {
+    const { CleanTextCache } = await import('../../../guards/transcripts/redactActivity.js');
+    const cache = new CleanTextCache();
+    let calls = 0;
+    const counting = Object.create(redactor) as typeof redactor;
+    counting.redact = (t, o) => { calls++; return redactor.redact(t, o); };
+    const out = { ...meta, direction: 'out' as const };
+    redactActivity({ type: 'message', text: 'How can I help?' }, out, { redactor: counting, cleanCache: cache });
+    redactActivity({ type: 'message', text: 'How can I help?' }, out, { redactor: counting, cleanCache: cache });
+    expect(calls).to.equal(1);
+    redactActivity({ type: 'message', text: 'How can I help?' }, out, { redactor: counting, cleanCache: cache, profile: { names: ['Help'] } });
+    expect(calls).to.equal(2);
+    const withPii = redactActivity({ type: 'message', text: `sent to ${EMAIL}` }, out, { redactor: counting, cleanCache: cache });
+    const again = redactActivity({ type: 'message', text: `sent to ${EMAIL}` }, out, { redactor: counting, cleanCache: cache });
+    expect(withPii.entry.text).to.equal('sent to [EMAIL_1]');
+    expect(again.entry.text).to.equal('sent to [EMAIL_1]');
+    expect(calls).to.equal(4);
+  });
+});
