@@ -47,6 +47,14 @@ import { mountDirectLineToken } from './http/directline.js';
 import type { Server as NodeHttpServer } from 'node:http';
 import { mountLocalChannel, type LocalChannel } from './channels/local/index.js';
 import { createHandoff, type HandoffRuntime } from './handoff/index.js';
+import { MemoryDsrLedger, RedisDsrLedger } from './guards/dsr/ledger.js';
+import { SubjectDataRegistry } from './guards/dsr/sources.js';
+import { DsrService } from './guards/dsr/service.js';
+import { article15Facts } from './guards/dsr/facts.js';
+import { MemoryErasureJobStore, MemoryExportLinkStore, MemoryOptOutStore, RedisErasureJobStore, RedisExportLinkStore, RedisOptOutStore } from './guards/dsr/stores.js';
+import { consentSource, conversationStateSource, exportLinkSource, optOutSource, otpSource, perConversationSource, transcriptSource } from './guards/dsr/storeSources.js';
+import { mountExport } from './http/export.js';
+import { TurnKeys } from './guards/turnState.js';
 
 export interface AppOptions {
   logDestination?: DestinationStream;
@@ -71,6 +79,10 @@ export interface App {
   metricsUrl(): string | undefined;
   /** Human handoff and the staff surface (needs Redis; undefined without it or when HANDOFF_ENABLED=false). */
   handoff: HandoffRuntime | undefined;
+  /** Data-subject requests (issue 5): ledger, export, correction, erasure jobs, opt-out. */
+  dsr: DsrService;
+  /** Every store that keeps something about a customer (export and erasure cover exactly these). */
+  subjectData: SubjectDataRegistry;
   /** Listens on the configured host/port (port 0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
   url(): string;
@@ -140,15 +152,46 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   const notice = loadPrivacyNotice(config.consent.noticeVersion);
 
   const conversationState = new ConversationState(storage);
-  const consentLedger = new ConsentLedger(new EncryptedStorage(
+  const consentStorage = new EncryptedStorage(
     data ? new RedisStorage(data.commands, { prefix: 'tl:consent:', keyName: (k) => pseudonyms.hash('consent', k), ttlSeconds: config.retention.keySeconds }) : new MemoryStorage(),
     keys, new ConsentOwnerResolver(pseudonyms), { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent },
-  ));
+  );
+  const consentLedger = new ConsentLedger(consentStorage);
+  // Data-subject requests (issue 5): every store registers as a subject data source (more below, once built).
+  const subjectData = new SubjectDataRegistry();
+  const optOuts = data ? new RedisOptOutStore(data.raw, config.retention.keySeconds) : new MemoryOptOutStore();
+  const exportLinks = data ? new RedisExportLinkStore(data.raw) : new MemoryExportLinkStore();
+  let baseUrl = '';
+  const dsr = new DsrService({
+    ledger: data ? new RedisDsrLedger(data.raw, config.dsr.recordSeconds) : new MemoryDsrLedger(),
+    registry: subjectData, index: subjectIndex, keys, pseudonyms, directory, audit, optOuts, links: exportLinks,
+    jobs: data ? new RedisErasureJobStore(data.raw) : new MemoryErasureJobStore(),
+    facts: article15Facts({ ...config.retention, handoffSeconds: config.handoff.retentionSeconds, requestSeconds: config.dsr.recordSeconds }),
+    log, now: () => clock.now(), linkTtlMs: config.dsr.exportLinkMinutes * 60_000, baseUrl: () => config.publicBaseUrl ?? baseUrl,
+    jobTtlSeconds: config.dsr.recordSeconds, stepPauseMs: config.dsr.eraseStepPauseMs, forgetConversation: (c) => subjectOwners.forget(c),
+    ...(config.dsr.keystoreAofRewrite && keystore ? { keystoreAofRewrite: async () => { await keystore!.raw.bgRewriteAof(); } } : {}),
+  });
+  subjectData.register(conversationStateSource(storage));
+  subjectData.register(consentSource(consentStorage));
   let consentGuard: ConsentGuard | undefined;
   const identity = new IdentityService({
     accessor: conversationState.createProperty<IdentityState>('identity'), pseudonyms, index: subjectIndex, resolver: subjectOwners,
     directory, audit, policy: identityPolicy, now: () => clock.now(), log,
-    onVerified: async (ctx, subject) => { await consentGuard?.linkSubject(ctx, subject); },
+    onVerified: async (ctx, subject) => {
+      await consentGuard?.linkSubject(ctx, subject);
+      // The storage keys and owners of this turn belong to the subject from now on (export and erasure find them).
+      const cn = identity.session(ctx)?.customerNumber;
+      const a = ctx.activity;
+      const channel = String(a.channelId ?? '');
+      const user = String(a.from?.id ?? '');
+      if (cn) {
+        await dsr.remember(cn, subject, [
+          { kind: 'state', key: `${channel}/conversations/${String(a.conversation?.id ?? '')}/` },
+          { kind: 'consentUser', key: ConsentLedger.userKey(channel, user) },
+          { kind: 'userOwner', key: pseudonyms.userOwner(channel, user) },
+        ]);
+      }
+    },
   });
   consentGuard = new ConsentGuard({
     accessor: conversationState.createProperty<ConsentState>('consent'), state: conversationState, ledger: consentLedger, notice, pseudonyms, audit, log,
@@ -164,7 +207,14 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     conversationState.createProperty<DialogState>('dialogState'),
     conversationState.createProperty<ConversationData>('conversation'),
     clock,
-    { identity, directory, audit, otp, ...(idc.teams ? { teamsConnection: idc.teams.connectionName } : {}) },
+    {
+      identity, directory, audit, otp, dsr, ...(idc.teams ? { teamsConnection: idc.teams.connectionName } : {}),
+      // The erased conversation starts afresh: its state is gone and this turn leaves no transcript behind.
+      afterErasure: async (ctx) => {
+        await conversationState.delete(ctx);
+        ctx.turnState.set(TurnKeys.consent, { transcripts: false });
+      },
+    },
   );
   const bot = new CustomerServiceBot(conversationState, main);
   const adapter = createAdapter(config, secrets);
@@ -189,10 +239,18 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     ? createHandoff({ config, redis: data.raw, keys, pseudonyms, owners, transcripts, redactor, audit, adapter, log, now: () => clock.now() })
     : undefined;
   if (!handoff && config.handoff.enabled) log.info('handoff.disabled: no REDIS_URL (the queue is shared through Redis)');
+  subjectData.register(transcriptSource(transcripts));
+  subjectData.register(otpSource(data?.raw, (cn) => otp.accountOfCustomer(cn)));
+  subjectData.register(exportLinkSource(exportLinks));
+  subjectData.register(optOutSource(optOuts));
+  // Handoff records (queue entry, relayed messages, reveals) are per conversation (handoff/store.ts).
+  if (handoff) subjectData.register(perConversationSource('handoff', handoff.store));
   installGuards(adapter, { transcript: transcriptGuard, consent: consentGuard, ...(handoff ? { handoff: handoff.guard } : {}), identity: identityGuard });
   const logic = (context: Parameters<typeof bot.run>[0]) => bot.run(context);
 
   let ready = false;
+  let closing = false;
+  let resuming: Promise<number> | undefined;
   let warmupMs = 0;
   const inflight = new InFlight();
   const metrics = new Metrics({
@@ -220,10 +278,10 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     });
   }
   handoff?.mount(server);
+  mountExport(server, { dsr, log });
   let metricsServer: NodeHttpServer | undefined;
   let metricsBase: string | undefined;
 
-  let baseUrl = '';
   let local: LocalChannel | undefined;
   if (config.localChatEnabled) {
     local = mountLocalChannel(server, { adapter, logic, log, connectorBaseUrl: () => `${baseUrl}/local/connector` });
@@ -245,6 +303,8 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     identity: { service: identity, otp, otpStore, delivery, index: subjectIndex, audit, directory, consent: consentGuard },
     metrics,
     handoff,
+    dsr,
+    subjectData,
     metricsUrl: () => metricsBase,
     isReady: () => ready,
     url: () => baseUrl,
@@ -264,14 +324,18 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
         metricsBase = `http://${host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${mPort}`;
       }
       await handoff?.start();
+      // Erasures confirmed but interrupted (crash, kill -9) resume now; the ledger's steps make each run once.
+      resuming = dsr.resumeUnfinished({ stopped: () => closing }).catch((err: unknown) => { log.error({ err: errorFields(err) }, 'guards.dsr.resume_failed'); return 0; });
       void warmUp();
       return baseUrl;
     },
     async close() {
       // Graceful: long-lived local chat streams end first; then no new connections, new requests on kept-alive
       // ones get 503 (readiness says stopping), turns in flight finish (up to SHUTDOWN_TIMEOUT_MS), then Redis closes.
+      closing = true;
       await local?.close();
       await handoff?.close();
+      await resuming;
       const drained = inflight.drain(config.ops.shutdownTimeoutMs);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();

@@ -42,6 +42,19 @@ export interface AppConfig {
   consent: ConsentConfig;
   handoff: HandoffConfig;
   staff: StaffConfig;
+  dsr: DsrConfig;
+}
+
+/** Data-subject requests (issue 5). */
+export interface DsrConfig {
+  /** Lifetime of a single-use export link. */
+  exportLinkMinutes: number;
+  /** Ask the key store for BGREWRITEAOF after an erasure destroyed keys (its AOF then no longer holds them). */
+  keystoreAofRewrite: boolean;
+  /** Pause between erasure steps (load spreading; tests kill the bot mid-job with it). */
+  eraseStepPauseMs: number;
+  /** Retention of the PII-free request records (the proof a request was answered). */
+  recordSeconds: number;
 }
 
 /** Human handoff: escalation queue, relay, reveal (handoff issue). Needs REDIS_URL (the queue is shared). */
@@ -72,8 +85,6 @@ export interface StaffConfig {
   /** Failed logins per account (and x4 per client address) within the window before logins are refused. */
   loginMaxFailures: number;
   loginWindowSeconds: number;
-  /** Optional OIDC login (production): the provider must assert MFA in `amr`. */
-  oidc: { issuer: string; clientId: string; authorizationUrl: string; tokenUrl: string; jwksUrl: string; redirectUrl: string; algorithms: string[] } | undefined;
 }
 
 /** Verification methods, step-up policy and code delivery (identity issue). */
@@ -128,7 +139,6 @@ export interface Secrets {
   smtpPassword: string;
   smsToken: string;
   crmToken: string;
-  staffOidcClientSecret: string;
 }
 
 export interface LoadedConfig {
@@ -258,14 +268,10 @@ const schema = z.object({
   STAFF_PRIVILEGED_ABSOLUTE_MINUTES: intFrom(12 * 60, 5, 7 * 24 * 60),
   STAFF_LOGIN_MAX_FAILURES: intFrom(5, 1, 100),
   STAFF_LOGIN_WINDOW_SECONDS: intFrom(900, 60, 86400),
-  STAFF_OIDC_ISSUER: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  STAFF_OIDC_CLIENT_ID: optStr,
-  STAFF_OIDC_CLIENT_SECRET: optStr,
-  STAFF_OIDC_AUTHORIZATION_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  STAFF_OIDC_TOKEN_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  STAFF_OIDC_JWKS_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  STAFF_OIDC_REDIRECT_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  STAFF_OIDC_ALGORITHMS: z.string().default('RS256,PS256,ES256'),
+  DSR_EXPORT_LINK_MINUTES: intFrom(15, 1, 60),
+  DSR_KEYSTORE_AOF_REWRITE: boolFrom(false),
+  DSR_ERASE_STEP_PAUSE_MS: intFrom(0, 0, 60_000),
+  DSR_RECORD_RETENTION_SECONDS: intFrom(3 * 365 * 86400, 86400, 10 * 365 * 86400),
 });
 
 /** Every setting the schema knows (tests check .env.example documents each). */
@@ -375,11 +381,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Card numbers are never persisted in any form (invariant 9); one-time codes are never shown to anyone.
   if (revealable.some((x) => !ENTITY_NAMES.has(x) || x === 'CREDIT_CARD' || x === 'OTP_CODE')) throw new ConfigError(['HANDOFF_REVEALABLE_TYPES'], 'names a type that cannot be revealed');
   if (production && !e.STAFF_COOKIE_SECURE) throw new ConfigError(['STAFF_COOKIE_SECURE'], 'not allowed in production');
-  const oidcSettings = ['STAFF_OIDC_ISSUER', 'STAFF_OIDC_CLIENT_ID', 'STAFF_OIDC_CLIENT_SECRET', 'STAFF_OIDC_AUTHORIZATION_URL', 'STAFF_OIDC_TOKEN_URL', 'STAFF_OIDC_JWKS_URL', 'STAFF_OIDC_REDIRECT_URL'] as const;
-  const oidcSet = oidcSettings.filter((k) => e[k]);
-  if (oidcSet.length > 0 && oidcSet.length < oidcSettings.length) throw new ConfigError(oidcSettings.filter((k) => !e[k]), 'staff OIDC needs all of');
-  const oidcAlgorithms = e.STAFF_OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean);
-  if (oidcAlgorithms.length === 0 || oidcAlgorithms.some((a) => !/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a))) throw new ConfigError(['STAFF_OIDC_ALGORITHMS'], 'asymmetric JWS algorithms only');
 
   let generatedDevKeyFile: string | undefined;
   let masterKeys: MasterKey[];
@@ -461,6 +462,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepSeconds: e.HANDOFF_SWEEP_SECONDS,
       revealableTypes: Object.freeze(revealable),
     },
+    dsr: {
+      exportLinkMinutes: e.DSR_EXPORT_LINK_MINUTES,
+      keystoreAofRewrite: e.DSR_KEYSTORE_AOF_REWRITE,
+      eraseStepPauseMs: e.DSR_ERASE_STEP_PAUSE_MS,
+      recordSeconds: e.DSR_RECORD_RETENTION_SECONDS,
+    },
     staff: {
       cookieSecure: e.STAFF_COOKIE_SECURE,
       totpIssuer: e.STAFF_TOTP_ISSUER,
@@ -470,10 +477,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       privilegedAbsoluteMinutes: e.STAFF_PRIVILEGED_ABSOLUTE_MINUTES,
       loginMaxFailures: e.STAFF_LOGIN_MAX_FAILURES,
       loginWindowSeconds: e.STAFF_LOGIN_WINDOW_SECONDS,
-      oidc: oidcSet.length ? {
-        issuer: e.STAFF_OIDC_ISSUER!, clientId: e.STAFF_OIDC_CLIENT_ID!, authorizationUrl: e.STAFF_OIDC_AUTHORIZATION_URL!, tokenUrl: e.STAFF_OIDC_TOKEN_URL!,
-        jwksUrl: e.STAFF_OIDC_JWKS_URL!, redirectUrl: e.STAFF_OIDC_REDIRECT_URL!, algorithms: oidcAlgorithms,
-      } : undefined,
     },
   };
   const secrets: Secrets = {
@@ -488,10 +491,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpPassword: e.SMTP_PASSWORD ?? '',
     smsToken: e.SMS_API_TOKEN ?? '',
     crmToken: e.CRM_API_TOKEN ?? '',
-    staffOidcClientSecret: e.STAFF_OIDC_CLIENT_SECRET ?? '',
   };
   return {
-    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), ops: deepFreeze(config.ops), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent), handoff: Object.freeze(config.handoff), staff: Object.freeze(config.staff) }),
+    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), ops: deepFreeze(config.ops), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent), handoff: Object.freeze(config.handoff), staff: Object.freeze(config.staff), dsr: Object.freeze(config.dsr) }),
     secrets: Object.freeze(secrets),
     ...(generatedDevKeyFile ? { generatedDevKeyFile } : {}),
   };

@@ -10,6 +10,7 @@ import { RedisKeyStore } from '../guards/crypto/keyStore.js';
 import { connectRedis } from '../guards/storage/redisClient.js';
 import { createLogger } from '../guards/log/logger.js';
 import { runRedact } from './commands/redact.js';
+import { runStaffAdd, runStaffDisable, StaffCommandError } from './commands/staff.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`trustline: ${message}\n`);
@@ -69,6 +70,28 @@ export function buildCli(): Command {
     .action(async (o: { locale: string; text?: boolean }) => {
       await runRedact({ locale: o.locale, text: Boolean(o.text) }, process.stdin, process.stdout);
     });
+
+  const staff = program.command('staff').description('staff accounts of the agent console');
+  const staffAction = (fn: () => Promise<void>) => fn().catch((err: unknown) => {
+    if (err instanceof StaffCommandError) fail(err.message, err.exitCode);
+    fail('the staff command failed', 1);
+  });
+  staff.command('add').description('create an account; prints its initial password and TOTP enrolment URI once')
+    .requiredOption('--email <email>', 'work e-mail address (stored only as a keyed hash)')
+    .requiredOption('--role <role...>', 'agent, supervisor, compliance, admin (repeat or comma-separate)')
+    .option('--password-stdin', 'read the initial password from stdin instead of generating one')
+    .action(async (o: { email: string; role: string[]; passwordStdin?: boolean }) => staffAction(async () => {
+      let password: string | undefined;
+      if (o.passwordStdin) {
+        const chunks: Buffer[] = [];
+        for await (const c of process.stdin) chunks.push(c as Buffer);
+        password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+      }
+      await runStaffAdd(config(), { email: o.email, roles: o.role, ...(password !== undefined ? { password } : {}) }, process.stdout);
+    }));
+  staff.command('disable').description('disable an account and end all its sessions at once')
+    .requiredOption('--id <id>', 'account id (st_...)')
+    .action(async (o: { id: string }) => staffAction(() => runStaffDisable(config(), { id: o.id }, process.stdout)));
 
   return program;
 }

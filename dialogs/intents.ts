@@ -6,7 +6,8 @@
 import type { Lang } from './language.js';
 
 export type Intent =
-  | 'greeting' | 'help' | 'orderStatus' | 'addressChange' | 'paymentProblem' | 'returns' | 'agent' | 'goodbye' | 'cancel' | 'none';
+  | 'greeting' | 'help' | 'orderStatus' | 'addressChange' | 'paymentProblem' | 'returns' | 'agent' | 'goodbye' | 'cancel'
+  | 'dataAccess' | 'dataExport' | 'dataCorrect' | 'dataErase' | 'optOut' | 'none';
 
 /** Fold accents so "où", "dónde" and "Rückgabe" match plain patterns. */
 export function fold(text: string): string {
@@ -28,6 +29,38 @@ const TABLE: Table = {
     de: [w('(?:mitarbeiter(?:in)?|menschen|person|berater(?:in)?|kundendienst|agent(?:en)?)'), w('mit (?:einem|einer) (?:menschen|person)')],
     fr: [w('(?:conseill(?:er|ere)|humain|agent|une personne|quelqu.un|operat(?:eur|rice))')],
     es: [w('(?:agente|humano|persona real|una persona|asesor(?:a)?|operador(?:a)?)')],
+  },
+  // Data-subject requests (issue 5). Deliberately miss requests without a key word ("what's on file?"): "help" lists
+  // them, and a person can take any request.
+  optOut: {
+    en: [w("(?:do not|don.?t) (?:sell|share)(?: or (?:sell|share))? my (?:personal )?(?:data|information|info)|opt.?out(?: of (?:the )?(?:sale|sharing|selling))?")],
+    de: [w('(?:meine daten|meine informationen) (?:nicht verkaufen|nicht weitergeben)|(?:nicht verkaufen|nicht weitergeben)|widerspruch gegen (?:den )?(?:verkauf|weitergabe)')],
+    fr: [w('ne (?:vendez|partagez) pas (?:mes|mon)|ne pas (?:vendre|partager) mes|opposition a la (?:vente|cession)')],
+    es: [w('no (?:vendan|vendais|vender|compartan|compartais|compartir) mis (?:datos|informacion)|exclusion voluntaria')],
+  },
+  dataErase: {
+    en: [w('delete (?:everything|all) (?:about|on|of) me|delete me|forget me|erase (?:me|my (?:data|account|personal data))|delete my (?:data|account|personal data|information)|right to be forgotten')],
+    de: [w('losch(?:e|en sie|t)? (?:alles uber mich|meine daten|mein konto|mich)|vergiss mich|vergessen sie mich|meine daten loschen|recht auf vergessenwerden')],
+    fr: [w('supprime[zr]? (?:tout (?:sur|de) moi|mes donnees|mon compte)|efface[zr]? (?:mes donnees|tout sur moi)|oubliez.moi|droit a l.oubli')],
+    es: [w('borra[dr]? (?:todo sobre mi|mis datos|mi cuenta)|elimina[dr]? (?:mis datos|mi cuenta|todo sobre mi)|olvidame|derecho al olvido|suprimir mis datos')],
+  },
+  dataExport: {
+    en: [w('send me (?:all )?my (?:personal )?data|(?:export|download) (?:all )?my (?:personal )?data|(?:a )?copy of (?:all )?my (?:personal )?data|data portability')],
+    de: [w('(?:schick|schicken sie|sende|senden sie) mir (?:alle )?meine daten|kopie meiner daten|meine daten (?:exportieren|herunterladen)|datenubertragbarkeit|datenexport')],
+    fr: [w('envoye[zr]?.moi (?:toutes )?mes donnees|(?:exporter|telecharger) mes donnees|copie de mes donnees|portabilite')],
+    es: [w('(?:enviame|envieme|envienme|mandame|mandeme) (?:todos )?mis datos|(?:exportar|descargar) mis datos|copia de mis datos|portabilidad')],
+  },
+  dataAccess: {
+    en: [w('what (?:data |information |info )?do you (?:know|have|hold|store|keep) (?:about|on) me|what do you know about me|(?:access|see) (?:to )?my (?:personal )?data|which data do you (?:have|hold)')],
+    de: [w('was (?:wisst ihr|wissen sie|weisst du|speichert ihr|speichern sie) (?:uber mich|von mir)|welche daten (?:habt ihr|haben sie|speichert ihr|speichern sie)|auskunft uber meine daten|datenauskunft')],
+    fr: [w('que savez.vous (?:de|sur) moi|quelles (?:donnees|informations) (?:avez.vous|detenez.vous|conservez.vous)|acces a mes donnees')],
+    es: [w('que (?:sabeis|saben|sabe usted) (?:de|sobre) mi|que datos (?:tienen|teneis|guardan)|acceso a mis datos')],
+  },
+  dataCorrect: {
+    en: [w('(?:correct|change|update|fix) my (?:e.?mail(?: address)?|phone(?: number)?|mobile(?: number)?|telephone number|postal address|home address|address on file)')],
+    de: [w('(?:e.?mail(?:.adresse)?|telefonnummer|handynummer|postanschrift|anschrift|wohnadresse) (?:andern|aktualisieren|korrigieren|berichtigen)|(?:andere|korrigiere|berichtige) meine (?:e.?mail(?:.adresse)?|telefonnummer|handynummer|anschrift)')],
+    fr: [w('(?:changer|modifier|corriger|mettre a jour) mon (?:e.?mail|adresse e.?mail|numero(?: de telephone)?|telephone)|(?:changer|modifier|corriger) mon adresse postale')],
+    es: [w('(?:cambiar|modificar|corregir|actualizar) mi (?:correo(?: electronico)?|e.?mail|telefono|numero(?: de telefono)?|domicilio|direccion postal)')],
   },
   orderStatus: {
     en: [w("where(?:'s| is) my (?:order|package|parcel|delivery)"), w('order status|track(?:ing)? (?:my )?(?:order|package|parcel)|status of my order|my order'), w('(?:has|did) my (?:order|package|parcel)')],
@@ -68,7 +101,7 @@ const TABLE: Table = {
 };
 
 // Specific before general: "change the address of my order" is an address change, "return my order" a return.
-const ORDER: Exclude<Intent, 'none'>[] = ['cancel', 'agent', 'addressChange', 'paymentProblem', 'returns', 'orderStatus', 'help', 'goodbye', 'greeting'];
+const ORDER: Exclude<Intent, 'none'>[] = ['cancel', 'agent', 'optOut', 'dataErase', 'dataExport', 'dataAccess', 'dataCorrect', 'addressChange', 'paymentProblem', 'returns', 'orderStatus', 'help', 'goodbye', 'greeting'];
 
 /** Matches the user's language first, then the others (customers mix languages). */
 export function matchIntent(text: string, lang: Lang): Intent {

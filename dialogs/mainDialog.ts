@@ -20,6 +20,11 @@ import type { CustomerDirectory } from '../directory/customerDirectory.js';
 import { CONSENT_REPLAY } from '../guards/consent/consentGuard.js';
 import { VerifyIdentityDialog, VerifyIds, type VerifyOptions, type VerifyResult } from './verifyIdentityDialog.js';
 import { AccountIds, AddressChangeDialog, PaymentProblemDialog, orderStatusText } from './accountDialogs.js';
+import { DataRequestDialog, DataRequestIds, optOutTurn, type DataRequestKind, type DataRequestOptions } from './dataRequestDialog.js';
+import type { DsrService } from '../guards/dsr/service.js';
+
+/** Data-subject requests (issue 5): intent -> request kind. They interrupt any dialog (opt-out without cancelling it). */
+const DATA_REQUESTS: Partial<Record<Intent, DataRequestKind>> = { dataAccess: 'access', dataExport: 'export', dataCorrect: 'rectify', dataErase: 'erase' };
 
 /** What the account intents need; without it every protected intent is refused (fail closed). */
 export interface AccountServices {
@@ -28,6 +33,10 @@ export interface AccountServices {
   audit: AuditLog;
   otp?: OtpService;
   teamsConnection?: string;
+  /** Data-subject requests; without it those intents answer that a person can help (fail closed). */
+  dsr?: DsrService;
+  /** After an erasure: forget this conversation's state and keep no transcript of the turn. */
+  afterErasure?: (context: TurnContext) => Promise<void>;
 }
 
 /** Per-conversation facts the router keeps (sealed with the rest of the conversation state). */
@@ -56,6 +65,9 @@ export class MainDialog {
       this.#dialogs.add(new VerifyIdentityDialog({ identity: account.identity, audit: account.audit, directory: account.directory, ...(account.otp ? { otp: account.otp } : {}), ...(account.teamsConnection ? { teamsConnection: account.teamsConnection } : {}) }));
       this.#dialogs.add(new AddressChangeDialog(account.identity, account.directory));
       this.#dialogs.add(new PaymentProblemDialog(account.identity, account.directory));
+      if (account.dsr) {
+        this.#dialogs.add(new DataRequestDialog({ identity: account.identity, dsr: account.dsr, audit: account.audit, ...(account.otp ? { otp: account.otp } : {}), ...(account.afterErasure ? { afterErasure: account.afterErasure } : {}) }));
+      }
     }
     this.#data = data;
     this.#clock = clock;
@@ -105,6 +117,17 @@ export class MainDialog {
         await this.#route(context, 'agent', lang, data);
         return;
       }
+      // Opt-out applies at once and leaves the running dialog where it was (DSR-1).
+      if (intent === 'optOut' && this.#account?.dsr) {
+        await optOutTurn(context, { identity: this.#account.identity, dsr: this.#account.dsr }, lang);
+        return;
+      }
+      // Another data request interrupts whatever runs; repeating the one in progress just continues it.
+      if (DATA_REQUESTS[intent] && intent !== data.lastIntent) {
+        await dc.cancelAllDialogs();
+        await this.#route(context, intent, lang, data, dc);
+        return;
+      }
       if (!replay) {
         const r = await dc.continueDialog();
         if (r.status === DialogTurnStatus.complete && isVerifyResult(r.result)) {
@@ -138,8 +161,7 @@ export class MainDialog {
       data.misses = (data.misses ?? 0) + 1;
       // Handoff hook: two not-understood turns in a row put the customer through to a person.
       if (data.misses >= 2) {
-        data.misses = 0;
-        await escalate(context, 'misses', lang, previous ?? 'none');
+        if (await escalate(context, 'misses', lang, previous ?? 'none')) data.misses = 0;
         return;
       }
       await context.sendActivity(t('notUnderstood', lang));
@@ -156,6 +178,10 @@ export class MainDialog {
       case 'goodbye': await context.sendActivity(t('goodbye', lang)); return;
       case 'cancel': await context.sendActivity(t('cancelled', lang)); return;
       case 'agent': await escalate(context, 'request', lang, previous && previous !== 'agent' ? previous : 'none'); return;
+      case 'optOut':
+        if (this.#account?.dsr) await optOutTurn(context, { identity: this.#account.identity, dsr: this.#account.dsr }, lang);
+        else await context.sendActivity(t('notUnderstood', lang));
+        return;
       default:
         await context.sendActivity(t('notUnderstood', lang));
     }
@@ -185,6 +211,11 @@ export class MainDialog {
       return;
     }
     if (intent === 'paymentProblem') await dc.beginDialog(AccountIds.payment);
+    const kind = DATA_REQUESTS[intent];
+    if (kind) {
+      if (acc.dsr) await dc.beginDialog(DataRequestIds.dialog, { kind } satisfies DataRequestOptions);
+      else await context.sendActivity(t('notUnderstood', lang));
+    }
   }
 }
 

@@ -296,6 +296,109 @@ export const M = {
   yesNoRetry: {
     en: 'Please answer yes or no.', de: 'Bitte antworten Sie mit Ja oder Nein.', fr: 'Répondez par oui ou par non, s\'il vous plaît.', es: 'Responda sí o no, por favor.',
   },
+  // Data-subject requests (issue 5). {ref} is the receipt number the customer can quote.
+  dsrOptOutDone: {
+    en: 'Done: we will not sell or share your personal information, starting now. No verification was needed. Your receipt number is {ref}.',
+    de: 'Erledigt: Wir verkaufen und teilen Ihre personenbezogenen Daten ab sofort nicht. Eine Bestätigung Ihrer Identität war dafür nicht nötig. Ihre Vorgangsnummer ist {ref}.',
+    fr: "C'est fait : nous ne vendrons ni ne partagerons vos informations personnelles, dès maintenant. Aucune vérification n'était nécessaire. Votre numéro de reçu est {ref}.",
+    es: 'Hecho: desde ahora no venderemos ni compartiremos su información personal. No hacía falta verificar su identidad. Su número de justificante es {ref}.',
+  },
+  dsrAccessSummary: {
+    en: 'Here is what we hold about you (receipt {ref}), without reading the values back:\n- Profile: {fields}\n- Orders: {orders}\n- Consent records: {consent}\n- Conversations with us: {conversations} ({entries} kept messages, redacted)\n- Hand-overs to a person: {handoffs}\n- Your data requests: {requests}\n- Opt-out of sale or sharing: {optout}\n{staff}\nCopies we cannot erase ourselves: Microsoft Teams and Azure Bot Service (Direct Line) keep their own copies of chats for their retention periods. Say "send me my data" for a full copy.',
+    de: 'Das speichern wir über Sie (Vorgang {ref}), ohne die Werte vorzulesen:\n- Profil: {fields}\n- Bestellungen: {orders}\n- Einwilligungsnachweise: {consent}\n- Gespräche mit uns: {conversations} ({entries} aufbewahrte Nachrichten, geschwärzt)\n- Übergaben an einen Menschen: {handoffs}\n- Ihre Datenanfragen: {requests}\n- Widerspruch gegen Verkauf oder Weitergabe: {optout}\n{staff}\nKopien, die wir nicht selbst löschen können: Microsoft Teams und Azure Bot Service (Direct Line) behalten eigene Kopien der Chats für ihre Aufbewahrungsfristen. Schreiben Sie „schicken Sie mir meine Daten“ für eine vollständige Kopie.',
+    fr: 'Voici ce que nous détenons sur vous (reçu {ref}), sans relire les valeurs :\n- Profil : {fields}\n- Commandes : {orders}\n- Preuves de consentement : {consent}\n- Conversations avec nous : {conversations} ({entries} messages conservés, masqués)\n- Transferts à une personne : {handoffs}\n- Vos demandes sur vos données : {requests}\n- Opposition à la vente ou au partage : {optout}\n{staff}\nCopies que nous ne pouvons pas effacer nous-mêmes : Microsoft Teams et Azure Bot Service (Direct Line) conservent leurs propres copies des échanges pendant leur durée de conservation. Écrivez « envoyez-moi mes données » pour une copie complète.',
+    es: 'Esto es lo que tenemos sobre usted (justificante {ref}), sin leerle los valores:\n- Perfil: {fields}\n- Pedidos: {orders}\n- Registros de consentimiento: {consent}\n- Conversaciones con nosotros: {conversations} ({entries} mensajes guardados, anonimizados)\n- Traspasos a una persona: {handoffs}\n- Sus solicitudes sobre datos: {requests}\n- Exclusión de venta o cesión: {optout}\n{staff}\nCopias que no podemos borrar nosotros: Microsoft Teams y Azure Bot Service (Direct Line) guardan sus propias copias de los chats durante sus plazos de conservación. Escriba «envíame mis datos» para una copia completa.',
+  },
+  dsrStaffNone: {
+    en: 'Nobody at our company has viewed your conversation data.', de: 'Niemand in unserem Unternehmen hat Ihre Gesprächsdaten angesehen.',
+    fr: "Personne dans notre entreprise n'a consulté les données de vos conversations.", es: 'Nadie de nuestra empresa ha consultado los datos de sus conversaciones.',
+  },
+  dsrStaffIntro: {
+    en: 'Who at our company viewed your data, and when:', de: 'Wer in unserem Unternehmen Ihre Daten angesehen hat, und wann:',
+    fr: 'Qui, dans notre entreprise, a consulté vos données, et quand :', es: 'Quién de nuestra empresa consultó sus datos, y cuándo:',
+  },
+  dsrExportLink: {
+    en: 'Your data is ready as a JSON file: {url}\nThe link works once and for {minutes} minutes, only for this verified conversation. Receipt number: {ref}.',
+    de: 'Ihre Daten liegen als JSON-Datei bereit: {url}\nDer Link funktioniert einmal und {minutes} Minuten lang, nur für dieses bestätigte Gespräch. Vorgangsnummer: {ref}.',
+    fr: 'Vos données sont prêtes dans un fichier JSON : {url}\nLe lien fonctionne une seule fois, pendant {minutes} minutes, uniquement pour cette conversation vérifiée. Numéro de reçu : {ref}.',
+    es: 'Sus datos están listos en un archivo JSON: {url}\nEl enlace funciona una sola vez, durante {minutes} minutos, solo para esta conversación verificada. Número de justificante: {ref}.',
+  },
+  dsrCorrectAsk: {
+    en: 'What would you like to correct?', de: 'Was möchten Sie berichtigen?', fr: 'Que souhaitez-vous corriger ?', es: '¿Qué desea corregir?',
+  },
+  dsrCorrectAskEmail: {
+    en: 'Please type the new email address.', de: 'Bitte geben Sie die neue E-Mail-Adresse ein.', fr: 'Saisissez la nouvelle adresse e-mail.', es: 'Escriba la nueva dirección de correo electrónico.',
+  },
+  dsrCorrectAskPhone: {
+    en: 'Please type the new phone number with country code (e.g. +44...).', de: 'Bitte geben Sie die neue Telefonnummer mit Ländervorwahl ein (z. B. +49...).',
+    fr: "Saisissez le nouveau numéro avec l'indicatif (p. ex. +33...).", es: 'Escriba el nuevo número con prefijo internacional (p. ej. +34...).',
+  },
+  dsrCorrectAskAddress: {
+    en: 'Please type the new postal address as "street and number, postcode city".', de: 'Bitte geben Sie die neue Anschrift ein als „Straße und Hausnummer, PLZ Ort“.',
+    fr: 'Saisissez la nouvelle adresse postale sous la forme « numéro et rue, code postal ville ».', es: 'Escriba la nueva dirección postal como «calle y número, código postal ciudad».',
+  },
+  dsrCorrectInvalid: {
+    en: 'That does not look right. Please try again, or say "cancel".', de: 'Das sieht nicht richtig aus. Bitte versuchen Sie es erneut oder schreiben Sie „abbrechen“.',
+    fr: 'Cela ne semble pas correct. Réessayez, ou écrivez « annuler ».', es: 'Eso no parece correcto. Inténtelo de nuevo o escriba «cancelar».',
+  },
+  dsrCorrectCodeSent: {
+    en: 'To make sure the new contact point is yours, I have sent a code to it (valid {minutes} minutes). Please type it here. Until then nothing changes.',
+    de: 'Um sicherzugehen, dass die neue Kontaktangabe Ihnen gehört, habe ich einen Code dorthin gesendet (gültig {minutes} Minuten). Bitte geben Sie ihn hier ein. Bis dahin ändert sich nichts.',
+    fr: "Pour vérifier que ce nouveau contact est bien le vôtre, je vous y ai envoyé un code (valable {minutes} minutes). Saisissez-le ici. D'ici là, rien ne change.",
+    es: 'Para comprobar que el nuevo contacto es suyo, le he enviado un código (válido {minutes} minutos). Escríbalo aquí. Hasta entonces no cambia nada.',
+  },
+  dsrCorrectCodeWrong: {
+    en: 'That code is not valid, so nothing was changed.', de: 'Dieser Code ist nicht gültig, daher wurde nichts geändert.',
+    fr: "Ce code n'est pas valide : rien n'a été modifié.", es: 'Ese código no es válido, así que no se ha cambiado nada.',
+  },
+  dsrCorrectConfirmAddress: {
+    en: 'Shall I replace the postal address on file with the one you typed?', de: 'Soll ich die hinterlegte Anschrift durch die eingegebene ersetzen?',
+    fr: "Dois-je remplacer l'adresse postale enregistrée par celle que vous avez saisie ?", es: '¿Sustituyo la dirección postal registrada por la que ha escrito?',
+  },
+  dsrCorrectDone: {
+    en: 'Done: the new value replaces the old one in our records, and the old one no longer appears in this conversation. We passed the change on to: {recipients}. Receipt number: {ref}.',
+    de: 'Erledigt: Der neue Wert ersetzt den alten in unseren Unterlagen, der alte erscheint in diesem Gespräch nicht mehr. Wir haben die Änderung weitergegeben an: {recipients}. Vorgangsnummer: {ref}.',
+    fr: "C'est fait : la nouvelle valeur remplace l'ancienne dans nos dossiers, et l'ancienne n'apparaît plus dans cette conversation. Nous avons transmis la modification à : {recipients}. Numéro de reçu : {ref}.",
+    es: 'Hecho: el nuevo valor sustituye al anterior en nuestros registros y el anterior ya no aparece en esta conversación. Hemos comunicado el cambio a: {recipients}. Número de justificante: {ref}.',
+  },
+  dsrCorrectNoChannel: {
+    en: 'I cannot send a code to that kind of contact point here, so nothing was changed. A person can help: say "agent".', de: 'An diese Art von Kontaktangabe kann ich hier keinen Code senden, daher wurde nichts geändert. Ein Mensch hilft gern: schreiben Sie „Mitarbeiter“.',
+    fr: "Je ne peux pas envoyer de code vers ce type de contact ici : rien n'a été modifié. Un conseiller peut vous aider : écrivez « conseiller ».", es: 'No puedo enviar un código a ese tipo de contacto aquí, así que no se ha cambiado nada. Una persona puede ayudarle: escriba «agente».',
+  },
+  dsrEraseExplain: {
+    en: 'If you confirm, we delete everything we hold about you: your conversations and their transcripts, consent and verification records, hand-overs to our staff, your profile in our customer directory, and the keys that protect it all, so that even backups can no longer be read. We keep only a record without personal details that this request happened (receipt {ref}), and anything the law requires us to keep (I will tell you what). Copies we cannot erase ourselves: Microsoft Teams and Azure Bot Service (Direct Line) keep their own copies of chats for their retention periods; please ask them directly. Do you want us to delete your data now?',
+    de: 'Wenn Sie bestätigen, löschen wir alles, was wir über Sie speichern: Ihre Gespräche und deren Protokolle, Einwilligungs- und Bestätigungsnachweise, Übergaben an unsere Mitarbeitenden, Ihr Profil in unserem Kundenverzeichnis und die Schlüssel, die all das schützen, sodass auch Sicherungskopien nicht mehr lesbar sind. Wir behalten nur einen Nachweis ohne personenbezogene Angaben, dass diese Anfrage stattfand (Vorgang {ref}), und was wir gesetzlich aufbewahren müssen (ich sage Ihnen, was). Kopien, die wir nicht selbst löschen können: Microsoft Teams und Azure Bot Service (Direct Line) behalten eigene Kopien der Chats für ihre Aufbewahrungsfristen; wenden Sie sich bitte direkt an sie. Sollen wir Ihre Daten jetzt löschen?',
+    fr: "Si vous confirmez, nous supprimons tout ce que nous détenons sur vous : vos conversations et leurs transcriptions, les preuves de consentement et de vérification, les transferts à notre personnel, votre profil dans notre annuaire clients et les clés qui protègent tout cela, de sorte que même les sauvegardes deviennent illisibles. Nous ne gardons qu'une trace sans données personnelles de cette demande (reçu {ref}) et ce que la loi nous oblige à conserver (je vous dirai quoi). Copies que nous ne pouvons pas effacer nous-mêmes : Microsoft Teams et Azure Bot Service (Direct Line) conservent leurs propres copies des échanges pendant leur durée de conservation ; adressez-vous directement à eux. Voulez-vous que nous supprimions vos données maintenant ?",
+    es: 'Si lo confirma, borraremos todo lo que tenemos sobre usted: sus conversaciones y sus transcripciones, los registros de consentimiento y de verificación, los traspasos a nuestro personal, su perfil en nuestro directorio de clientes y las claves que lo protegen todo, de modo que ni siquiera las copias de seguridad se puedan leer. Solo guardamos un registro sin datos personales de que esta solicitud existió (justificante {ref}) y lo que la ley nos obliga a conservar (le diré qué). Copias que no podemos borrar nosotros: Microsoft Teams y Azure Bot Service (Direct Line) guardan sus propias copias de los chats durante sus plazos de conservación; diríjase a ellos directamente. ¿Quiere que borremos sus datos ahora?',
+  },
+  dsrCorrectDeclined: {
+    en: 'Nothing was changed. Request {ref} is closed as cancelled.', de: 'Es wurde nichts geändert. Die Anfrage {ref} ist als abgebrochen geschlossen.',
+    fr: "Rien n'a été modifié. La demande {ref} est close comme annulée.", es: 'No se ha cambiado nada. La solicitud {ref} queda cerrada como cancelada.',
+  },
+  dsrEraseDone: {
+    en: 'Your data has been deleted and its keys destroyed. Receipt number: {ref}. {retained} This conversation no longer knows who you are.',
+    de: 'Ihre Daten wurden gelöscht und ihre Schlüssel vernichtet. Vorgangsnummer: {ref}. {retained} Dieses Gespräch weiß nicht mehr, wer Sie sind.',
+    fr: 'Vos données ont été supprimées et leurs clés détruites. Numéro de reçu : {ref}. {retained} Cette conversation ne sait plus qui vous êtes.',
+    es: 'Sus datos se han borrado y sus claves se han destruido. Número de justificante: {ref}. {retained} Esta conversación ya no sabe quién es usted.',
+  },
+  dsrEraseRetainedNone: {
+    en: 'Our customer directory keeps nothing about you.', de: 'Unser Kundenverzeichnis behält nichts über Sie.', fr: "Notre annuaire clients ne conserve rien sur vous.", es: 'Nuestro directorio de clientes no conserva nada sobre usted.',
+  },
+  dsrEraseRetained: {
+    en: 'By law, our system of record must keep: {list}.', de: 'Gesetzlich muss unser Stammsystem aufbewahren: {list}.', fr: 'La loi oblige notre système de référence à conserver : {list}.', es: 'Por ley, nuestro sistema de registro debe conservar: {list}.',
+  },
+  dsrEraseInProgress: {
+    en: 'Your deletion is under way and will finish on its own, even if we are interrupted. Receipt number: {ref}.', de: 'Ihre Löschung läuft und wird von selbst abgeschlossen, auch wenn wir unterbrochen werden. Vorgangsnummer: {ref}.',
+    fr: 'Votre suppression est en cours et se terminera d\'elle-même, même en cas d\'interruption. Numéro de reçu : {ref}.', es: 'Su borrado está en curso y terminará por sí solo, aunque haya una interrupción. Número de justificante: {ref}.',
+  },
+  dsrEraseDeclined: {
+    en: 'Nothing was deleted. Request {ref} is closed as cancelled.', de: 'Es wurde nichts gelöscht. Die Anfrage {ref} ist als abgebrochen geschlossen.',
+    fr: "Rien n'a été supprimé. La demande {ref} est close comme annulée.", es: 'No se ha borrado nada. La solicitud {ref} queda cerrada como cancelada.',
+  },
+  dsrFailed: {
+    en: 'Sorry, I could not finish that right now. Your request {ref} is recorded and will be answered by {due}.', de: 'Das konnte ich gerade nicht abschließen. Ihre Anfrage {ref} ist erfasst und wird bis {due} beantwortet.',
+    fr: "Désolé, je n'ai pas pu terminer pour l'instant. Votre demande {ref} est enregistrée et recevra une réponse d'ici le {due}.", es: 'Lo siento, no he podido terminarlo ahora. Su solicitud {ref} está registrada y se responderá antes del {due}.',
+  },
   turnError: {
     en: 'Sorry, something went wrong on our side. Please try again. (reference {ref})', de: 'Entschuldigung, bei uns ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut. (Referenz {ref})',
     fr: 'Désolé, une erreur s\'est produite de notre côté. Veuillez réessayer. (référence {ref})', es: 'Lo sentimos, algo ha fallado por nuestra parte. Inténtelo de nuevo. (referencia {ref})',

@@ -28,6 +28,9 @@ export const ErrorCodes = {
   ERR_STAFF_EXISTS: 'a staff account with this address exists',
   ERR_HANDOFF_NOT_FOUND: 'no such handoff for this agent',
   ERR_HANDOFF_DELIVERY_FAILED: 'a message could not be delivered to the customer',
+  ERR_DSR_NOT_FOUND: 'no such data-subject request or export link',
+  ERR_DSR_JOB_FAILED: 'a data-subject request step failed',
+  ERR_DIRECTORY_UPDATE_REFUSED: 'the customer directory refused the change',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -28,6 +28,18 @@ export const AuditEvents = {
   handoffViewed: 'handoff.viewed',
   handoffRevealed: 'handoff.revealed',
   handoffEnded: 'handoff.ended',
+  // Data-subject requests (issue 5): `object` is the receipt id, `purpose` the request type, `outcome` a fixed word;
+  // erasure steps name the step in `method`. Never a value of the customer's.
+  dsrReceived: 'dsr.received',
+  dsrAccessGiven: 'dsr.access_given',
+  dsrExportLinkIssued: 'dsr.export_link_issued',
+  dsrExportDownloaded: 'dsr.export_downloaded',
+  dsrCorrected: 'dsr.corrected',
+  dsrCancelled: 'dsr.cancelled',
+  dsrOptedOut: 'dsr.opted_out',
+  dsrEraseConfirmed: 'dsr.erase_confirmed',
+  dsrEraseStep: 'dsr.erase_step',
+  dsrEraseCompleted: 'dsr.erase_completed',
 } as const;
 export type AuditEventType = (typeof AuditEvents)[keyof typeof AuditEvents];
 
@@ -71,6 +83,8 @@ export function checkAuditEvent(e: AuditEvent): Record<string, string> {
 
 export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
+  /** Events in append order (data-subject access summaries, compliance); optional for append-only sinks. */
+  read?(opts?: { limit?: number }): Promise<AuditEvent[]>;
 }
 
 export class MemoryAuditLog implements AuditLog {
@@ -79,6 +93,7 @@ export class MemoryAuditLog implements AuditLog {
     checkAuditEvent(event);
     this.events.push(Object.freeze({ ...event }));
   }
+  async read(opts: { limit?: number } = {}): Promise<AuditEvent[]> { return this.events.slice(0, opts.limit ?? 100_000); }
 }
 
 export const AUDIT_STREAM_KEY = 'tl:audit';
@@ -99,5 +114,22 @@ export class RedisStreamAuditLog implements AuditLog {
     } catch (cause) {
       throw new GuardError('ERR_AUDIT_APPEND_FAILED', { cause });
     }
+  }
+
+  async read(opts: { limit?: number } = {}): Promise<AuditEvent[]> {
+    const limit = opts.limit ?? 100_000;
+    const out: AuditEvent[] = [];
+    let start = '-';
+    try {
+      while (out.length < limit) {
+        const rows = (await this.#client.xRange(this.#key, start, '+', { COUNT: Math.min(1000, limit - out.length) })) ?? [];
+        for (const r of rows) out.push(r.message as unknown as AuditEvent);
+        if (rows.length === 0 || rows.length < 1000) break;
+        start = `(${rows[rows.length - 1]!.id}`;
+      }
+    } catch (cause) {
+      throw new GuardError('ERR_STORAGE_UNAVAILABLE', { cause });
+    }
+    return out;
   }
 }

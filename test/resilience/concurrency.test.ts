@@ -5,7 +5,8 @@ import { TurnQueue } from '../../http/turnQueue.js';
 
 describe('concurrent turns on one conversation (RES-5)', () => {
   let a: RunningApp;
-  before(async () => { a = await startApp({ REDIS_URL: (await sharedRedis()).url }); });
+  // Without handoff: with it, the second not-understood turn queues the conversation for a person (handoff issue).
+  before(async () => { a = await startApp({ REDIS_URL: (await sharedRedis()).url, HANDOFF_ENABLED: 'false' }); });
   after(async () => a.stop());
 
   it('keeps every update of 20 parallel turns: each not-understood turn counts', async () => {

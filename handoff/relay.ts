@@ -1,0 +1,90 @@
+/**
+ * Relay between bot instances: Redis pub/sub on one channel. An event names only what changed and where (a kind and
+ * the conversation's keyed-hash id, maybe a stream id): the content stays sealed in Redis and each instance reads it
+ * itself. Pub/sub may drop an event while a subscriber reconnects, so the console re-reads on every (re)connect; the
+ * records, not the events, are the truth.
+ */
+import type { RedisClientType } from 'redis';
+import type { Logger } from '../guards/log/logger.js';
+import { errorFields } from '../guards/log/logger.js';
+import { isConversationId } from './store.js';
+
+export const RELAY_CHANNEL = 'tl:ho:events';
+export type RelayKind = 'queued' | 'claimed' | 'message' | 'ended' | 'offered' | 'followup';
+export interface RelayEvent { kind: RelayKind; c: string; id?: string }
+const KINDS = new Set<RelayKind>(['queued', 'claimed', 'message', 'ended', 'offered', 'followup']);
+
+export interface RelayBus {
+  publish(e: RelayEvent): Promise<void>;
+  subscribe(fn: (e: RelayEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export function parseRelayEvent(raw: string): RelayEvent | undefined {
+  try {
+    const o = JSON.parse(raw) as Record<string, unknown>;
+    if (!KINDS.has(o.kind as RelayKind) || !isConversationId(o.c)) return undefined;
+    const id = typeof o.id === 'string' && /^\d{1,20}-\d{1,20}$/.test(o.id) ? o.id : undefined;
+    return { kind: o.kind as RelayKind, c: o.c, ...(id ? { id } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+export class RedisRelayBus implements RelayBus {
+  readonly #pub: RedisClientType;
+  readonly #sub: RedisClientType;
+  readonly #listeners = new Set<(e: RelayEvent) => void>();
+  readonly #log: Logger;
+  #started: Promise<void> | undefined;
+
+  /** `pub` is the shared data client; a duplicate connection subscribes (a subscribed connection can do nothing else). */
+  constructor(pub: RedisClientType, log: Logger) {
+    this.#pub = pub;
+    this.#sub = pub.duplicate() as RedisClientType;
+    this.#sub.on('error', () => undefined);
+    this.#log = log;
+  }
+
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      try {
+        await this.#sub.connect();
+        await this.#sub.subscribe(RELAY_CHANNEL, (raw: string) => {
+          const e = parseRelayEvent(raw);
+          if (!e) return;
+          for (const fn of this.#listeners) {
+            try { fn(e); } catch (err) { this.#log.warn({ err: errorFields(err) }, 'handoff.relay.listener_failed'); }
+          }
+        });
+      } catch (err) {
+        // The client keeps reconnecting in the background and re-subscribes itself; consoles re-read on reconnect.
+        this.#log.warn({ err: errorFields(err) }, 'handoff.relay.subscribe_failed');
+      }
+    })();
+    return this.#started;
+  }
+
+  async publish(e: RelayEvent): Promise<void> {
+    try {
+      await this.#pub.publish(RELAY_CHANNEL, JSON.stringify(e));
+    } catch (err) {
+      // Best effort: the record was written; a console that misses the nudge catches up on its next read.
+      this.#log.warn({ err: errorFields(err), kind: e.kind }, 'handoff.relay.publish_failed');
+    }
+  }
+
+  subscribe(fn: (e: RelayEvent) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    try {
+      if (this.#sub.isOpen) await this.#sub.close();
+    } catch {
+      this.#sub.destroy();
+    }
+  }
+}
