@@ -8,6 +8,8 @@
  * The signed host-page identity needs no dialog: the IdentityGuard takes it from the page's event.
  * Ends with `{ verified: boolean, intent }`.
  */
+import { escalateOnLockout } from './escalateDialog.js';
+import { HANDOFF_SERVICE } from '../handoff/handoffGuard.js';
 import { ComponentDialog, OAuthPrompt, TextPrompt, WaterfallDialog, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TokenResponse, TurnContext } from 'botbuilder';
 import { decodeJwt } from 'jose';
@@ -122,7 +124,7 @@ export class VerifyIdentityDialog extends ComponentDialog {
     }
     if (r.outcome === 'locked') {
       await this.#audit(step.context, AuditEvents.verificationLocked, { purpose: intent, outcome: 'send_refused' });
-      await step.context.sendActivity(t('verifyLocked', lang));
+      await this.#lockedOut(step.context, lang);
     } else if (r.outcome === 'limited') {
       await this.#audit(step.context, AuditEvents.verificationLimited, { purpose: intent });
       await step.context.sendActivity(t('verifyLimited', lang));
@@ -130,6 +132,12 @@ export class VerifyIdentityDialog extends ComponentDialog {
       await step.context.sendActivity(t('verifyNoMethod', lang));
     }
     return step.endDialog({ verified: false, intent } satisfies VerifyResult);
+  }
+
+  /** A lock-out offers a person where a handoff is installed (queued at once), else says how to reach one. */
+  async #lockedOut(context: TurnContext, lang: Lang): Promise<void> {
+    if (context.turnState.get(HANDOFF_SERVICE) && (await escalateOnLockout(context, lang))) return;
+    await context.sendActivity(t('verifyLocked', lang));
   }
 
   async #askCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -161,7 +169,7 @@ export class VerifyIdentityDialog extends ComponentDialog {
     }
     if (r.outcome === 'locked') {
       await this.#audit(step.context, AuditEvents.verificationLocked, { method, purpose: o.intent, outcome: 'locked' });
-      await step.context.sendActivity(t('verifyLocked', lang));
+      await this.#lockedOut(step.context, lang);
       return step.endDialog({ verified: false, intent: o.intent } satisfies VerifyResult);
     }
     await this.#audit(step.context, AuditEvents.verificationFailed, { method, purpose: o.intent, outcome: 'wrong_code' });

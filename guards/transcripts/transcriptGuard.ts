@@ -88,6 +88,9 @@ export class TranscriptGuard implements Middleware {
       const id = this.entryId(conversation, incoming.id);
       if (incoming.type === 'messageDelete') { deletes.push(id); return; }
       if (incoming.type !== 'message' && incoming.type !== 'event' && incoming.type !== 'messageUpdate') return;
+      // A proactive turn (agent relay, notices) starts from a synthetic ContinueConversation event that nobody sent:
+      // only what the bot sends in it belongs to the transcript.
+      if (incoming.type === 'event' && incoming.name === 'ContinueConversation') return;
       const e = redactOne(incoming, 'in', id);
       if (e) (incoming.type === 'messageUpdate' ? updates : pending).push(e);
     };

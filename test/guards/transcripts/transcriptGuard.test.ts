@@ -112,3 +112,12 @@ describe('TranscriptGuard', () => {
     expect(bot[0]!.edited).to.equal(true);
   });
 });
+
+describe('TranscriptGuard on proactive turns', () => {
+  it('keeps what the bot sends but not the synthetic ContinueConversation event', async () => {
+    const s = setup({ logic: async (ctx) => { await ctx.sendActivity('agent says hi'); } });
+    await s.adapter.send({ type: 'event', name: 'ContinueConversation' } as Partial<Activity>).startTest();
+    const e = await s.entries();
+    expect(e.map((x) => [x.role, x.text])).to.deep.equal([['bot', 'agent says hi']]);
+  });
+});
