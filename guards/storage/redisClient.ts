@@ -34,14 +34,33 @@ export interface RedisOptions {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   log: Logger;
+  /** ACL user and password (production: a named user, never `default`). Override any in the URL. */
+  username?: string | undefined;
+  password?: string | undefined;
+  /**
+   * TLS for a `rediss://` URL: `ca` (PEM) replaces the system roots for verifying the server; `cert` + `key` (PEM)
+   * present a client certificate. The server certificate and host name are always verified (Node's default).
+   */
+  tls?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined } | undefined;
 }
 
 export async function connectRedis(opts: RedisOptions): Promise<ManagedRedis> {
+  const tls = opts.url.startsWith('rediss:') ? {
+    ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
+    ...(opts.tls?.cert && opts.tls.key ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
+    // Never `rejectUnauthorized: false`: a Redis we cannot verify is a Redis we do not talk to.
+    rejectUnauthorized: true,
+  } : {};
   const client = createClient({
     url: opts.url,
+    ...(opts.username ? { username: opts.username } : {}),
+    ...(opts.password ? { password: opts.password } : {}),
     disableOfflineQueue: true,
+    // No CLIENT SETINFO on connect: the ACL user is not allowed it (deployment/redis), and Redis 7.0 lacks it.
+    disableClientInfo: true,
     commandOptions: { timeout: opts.commandTimeoutMs },
     socket: {
+      ...tls,
       connectTimeout: opts.connectTimeoutMs,
       // Bounded backoff forever in the background; commands fail fast meanwhile (disableOfflineQueue).
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
@@ -69,10 +88,13 @@ export async function connectRedis(opts: RedisOptions): Promise<ManagedRedis> {
   const connected = await Promise.race([connecting, new Promise<boolean>((r) => { timer = setTimeout(() => r(false), opts.connectTimeoutMs); })]);
   clearTimeout(timer);
   if (!connected) opts.log.warn({ redis: opts.name }, 'storage.redis.not_ready_at_start');
+  // node-redis's own command timeout only covers the wait to be written: a command already sent to a Redis that
+  // stopped answering (paused, partitioned) would wait forever. Every promise-returning command gets a deadline.
+  const guarded = withDeadline(client, opts.commandTimeoutMs);
   return {
-    commands: client as unknown as RedisCommands,
+    commands: guarded as unknown as RedisCommands,
     isReady: () => client.isReady,
-    raw: client as unknown as RedisClientType,
+    raw: guarded as unknown as RedisClientType,
     close: async () => {
       try {
         // A client that never reached Redis would wait forever for a graceful close.
@@ -83,6 +105,55 @@ export async function connectRedis(opts: RedisOptions): Promise<ManagedRedis> {
       }
     },
   };
+}
+
+export class RedisDeadlineError extends Error {
+  constructor() { super('redis command deadline'); this.name = 'TimeoutError'; }
+}
+
+/** Lifecycle, pub/sub and iterator methods keep their own semantics (a subscription or a scan is not one reply). */
+const NO_DEADLINE = new Set(['connect', 'close', 'quit', 'disconnect', 'destroy', 'duplicate', 'on', 'once', 'off', 'removeListener', 'removeAllListeners', 'emit',
+  'scanIterator', 'hScanIterator', 'sScanIterator', 'zScanIterator', 'subscribe', 'SUBSCRIBE', 'pSubscribe', 'unsubscribe', 'pUnsubscribe', 'sSubscribe', 'sUnsubscribe',
+  'withCommandOptions', 'withTypeMapping', 'withAbortSignal', 'asap', 'executeIsolated']);
+
+export function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  // The command may still answer after the deadline: its late outcome is dropped, never an unhandled rejection.
+  p.catch(() => undefined);
+  return Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new RedisDeadlineError()), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
+/** A view of the client whose commands reject with a TimeoutError after `ms` (ERR_STORAGE_TIMEOUT upstream). */
+export function withDeadline<T extends object>(client: T, ms: number): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(client, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      let w = wrapped.get(prop);
+      if (!w) {
+        const fn = v as (...a: unknown[]) => unknown;
+        w = prop === 'multi' || prop === 'MULTI'
+          ? (...args: unknown[]) => {
+            // A transaction is one reply: its exec gets the deadline.
+            const m = fn.apply(target, args) as { exec: (...a: unknown[]) => Promise<unknown>; execAsPipeline?: (...a: unknown[]) => Promise<unknown> };
+            const exec = m.exec.bind(m);
+            m.exec = (...a: unknown[]) => deadline(exec(...a), ms);
+            if (m.execAsPipeline) { const pipe = m.execAsPipeline.bind(m); m.execAsPipeline = (...a: unknown[]) => deadline(pipe(...a), ms); }
+            return m;
+          }
+          : NO_DEADLINE.has(String(prop))
+          ? fn.bind(target)
+          : (...args: unknown[]) => {
+            const r = fn.apply(target, args);
+            return r instanceof Promise ? deadline(r, ms) : r;
+          };
+        wrapped.set(prop, w);
+      }
+      return w;
+    },
+  });
 }
 
 const shaCache = new Map<string, string>();
