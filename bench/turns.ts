@@ -15,16 +15,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const LEVELS = [1, 10, 50];
 const key = () => randomBytes(32).toString('base64');
 
-interface Result { rps: number; p50: number; p99: number; errors: number }
+interface Result { rps: number; p50: number; p99: number; errors: number; cpuPerTurn: number }
 
 /** Worker w of a level always drives conversation `bench-<tag>-<c>-<w>`: primed once, then established. */
-async function load(url: string, connections: number, seconds: number, tag: string): Promise<Result> {
+async function load(url: string, connections: number, seconds: number, tag: string, cpu: () => Promise<number>): Promise<Result> {
+  const cpu0 = await cpu();
   const r = await runLoad(url, connections, seconds, (w) => JSON.stringify({
     type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
     conversation: { id: `bench-${tag}-${connections}-${w}` }, from: { id: `u-${tag}-${connections}-${w}` }, recipient: { id: 'bot' }, locale: 'en-US',
     text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.',
   }));
-  return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors };
+  const cpuPerTurn = (await cpu() - cpu0) / Math.max(1, r.requests);
+  return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuPerTurn };
 }
 
 const redis = await startRedis();
@@ -35,20 +37,20 @@ const bare = await startChild('bench/servers/bare.ts');
 try {
   const sums: Record<string, Result[]> = {};
   // Prime: every conversation each level will use exists and is past its first turn; also warms the JIT.
-  for (const c of LEVELS) { await load(bare.url, c, 1, 'bare'); await load(guarded.url, c, 1, 'guarded'); }
+  for (const c of LEVELS) { await load(bare.url, c, 1, 'bare', bare.cpuMicros); await load(guarded.url, c, 1, 'guarded', guarded.cpuMicros); }
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of LEVELS) {
-      const order: [string, string][] = round % 2 === 0 ? [['bare', bare.url], ['guarded', guarded.url]] : [['guarded', guarded.url], ['bare', bare.url]];
-      for (const [name, url] of order) (sums[`${name}@${c}`] ??= []).push(await load(url, c, SECONDS, name));
+      const order: [string, typeof bare][] = round % 2 === 0 ? [['bare', bare], ['guarded', guarded]] : [['guarded', guarded], ['bare', bare]];
+      for (const [name, child] of order) (sums[`${name}@${c}`] ??= []).push(await load(child.url, c, SECONDS, name, child.cpuMicros));
     }
   }
   const avg = (rs: Result[], f: (r: Result) => number) => rs.reduce((s, r) => s + f(r), 0) / rs.length;
-  const rows: (string | number)[][] = [['concurrency', 'bare req/s', 'bare p50/p99 ms', 'guarded req/s', 'guarded p50/p99 ms', 'ratio guarded/bare', 'target', 'errors']];
+  const rows: (string | number)[][] = [['concurrency', 'bare req/s', 'bare p50/p99 ms', 'bare CPU µs/turn', 'guarded req/s', 'guarded p50/p99 ms', 'guarded CPU µs/turn', 'ratio guarded/bare', 'target', 'errors']];
   const targets: Record<number, number> = { 1: 0.45, 10: 0.7, 50: 0.7 };
   for (const c of LEVELS) {
     const b = sums[`bare@${c}`]!; const g = sums[`guarded@${c}`]!;
     const ratio = avg(g, (r) => r.rps) / avg(b, (r) => r.rps);
-    rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors).toFixed(0)]);
+    rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(b, (r) => r.cpuPerTurn).toFixed(0), avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.cpuPerTurn).toFixed(0), ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors).toFixed(0)]);
   }
   process.stdout.write(`\nGuarded turn vs bare echo bot (${ROUNDS} interleaved rounds x ${SECONDS}s per cell, loopback, expectReplies)\n\n${table(rows)}\n`);
 } finally {
