@@ -35,7 +35,7 @@ import { DeliveryQueue, HttpSmsSender, OutboxFileSender, SmtpEmailSender, type C
 import { OtpService } from './guards/identity/otpService.js';
 import { HostTokenVerifier, MemoryReplayGuard, RedisReplayGuard } from './guards/identity/hostToken.js';
 import { IdentityGuard, IdentityService, type IdentityState } from './guards/identity/identityGuard.js';
-import { MemoryAuditLog, RedisStreamAuditLog, type AuditLog } from './guards/audit/auditLog.js';
+import { AUDIT_STREAM_KEY, MemoryAuditLog, RedisStreamAuditLog, type AuditLog, type ChainedAuditLog } from './guards/audit/auditLog.js';
 import { ConsentGuard, ConsentLedger, ConsentOwnerResolver, type ConsentState } from './guards/consent/consentGuard.js';
 import { loadPrivacyNotice } from './notices/index.js';
 import { langFromLocale } from './dialogs/language.js';
@@ -55,6 +55,7 @@ import { MemoryErasureJobStore, MemoryExportLinkStore, MemoryOptOutStore, RedisE
 import { consentSource, conversationStateSource, exportLinkSource, optOutSource, otpSource, perConversationSource, transcriptSource } from './guards/dsr/storeSources.js';
 import { mountExport } from './http/export.js';
 import { TurnKeys } from './guards/turnState.js';
+import { createCompliance, type ComplianceRuntime } from './compliance/index.js';
 
 export interface AppOptions {
   logDestination?: DestinationStream;
@@ -81,6 +82,10 @@ export interface App {
   handoff: HandoffRuntime | undefined;
   /** Data-subject requests (issue 5): ledger, export, correction, erasure jobs, opt-out. */
   dsr: DsrService;
+  /** Compliance console, incidents and retention (issue 7; needs Redis and the staff surface). */
+  compliance: ComplianceRuntime | undefined;
+  /** The hash-chained audit log. */
+  audit: ChainedAuditLog;
   /** Every store that keeps something about a customer (export and erasure cover exactly these). */
   subjectData: SubjectDataRegistry;
   /** Listens on the configured host/port (port 0 = any free port); resolves to the base URL. */
@@ -132,7 +137,8 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     : new MemorySubjectIndex();
   const subjectOwners = new SubjectOwnerResolver(pseudonyms, subjectIndex);
   const storage = new EncryptedStorage(inner, keys, subjectOwners, { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent });
-  const audit: AuditLog = data ? new RedisStreamAuditLog(data.raw) : new MemoryAuditLog();
+  // Hash-chained (guards/audit): the chain key is the audit purpose key, never stored in Redis.
+  const audit: AuditLog & ChainedAuditLog = data ? new RedisStreamAuditLog(data.raw, AUDIT_STREAM_KEY, { chainKey: secrets.auditKey, instance: config.instance }) : new MemoryAuditLog({ chainKey: secrets.auditKey, instance: config.instance });
   const otpStore: OtpStore = data ? new RedisOtpStore(data.commands) : new MemoryOtpStore();
   const senders: Partial<Record<DeliveryChannel, CodeSender>> = {};
   const idc = config.identity;
@@ -246,6 +252,14 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   // Handoff records (queue entry, relayed messages, reveals) are per conversation (handoff/store.ts).
   if (handoff) subjectData.register(perConversationSource('handoff', handoff.store));
   installGuards(adapter, { transcript: transcriptGuard, consent: consentGuard, ...(handoff ? { handoff: handoff.guard } : {}), identity: identityGuard });
+  // Compliance (issue 7): contact references for breach notices, the console, incidents, retention sweep.
+  const compliance = data && handoff
+    ? createCompliance({ config, redis: data.raw, keyStore, keys, pseudonyms, audit, auditKey: secrets.auditKey, transcripts, handoffStore: handoff.store, ledger: dsr.ledger, index: subjectIndex, redactor, adapter, log, now: () => clock.now() })
+    : undefined;
+  if (compliance) {
+    adapter.use(compliance.contacts.middleware());
+    subjectData.register(compliance.contacts.source());
+  }
   const logic = (context: Parameters<typeof bot.run>[0]) => bot.run(context);
 
   let ready = false;
@@ -277,7 +291,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
       trustedProxyHops: config.ops.trustedProxyHops, log, onOutcome: (o) => metrics.directLineToken(o),
     });
   }
-  handoff?.mount(server);
+  handoff?.mount(server, compliance ? { extraHandlers: compliance.handlers } : {});
   mountExport(server, { dsr, log });
   let metricsServer: NodeHttpServer | undefined;
   let metricsBase: string | undefined;
@@ -304,6 +318,8 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     metrics,
     handoff,
     dsr,
+    compliance,
+    audit,
     subjectData,
     metricsUrl: () => metricsBase,
     isReady: () => ready,
@@ -324,6 +340,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
         metricsBase = `http://${host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${mPort}`;
       }
       await handoff?.start();
+      compliance?.start();
       // Erasures confirmed but interrupted (crash, kill -9) resume now; the ledger's steps make each run once.
       resuming = dsr.resumeUnfinished({ stopped: () => closing }).catch((err: unknown) => { log.error({ err: errorFields(err) }, 'guards.dsr.resume_failed'); return 0; });
       void warmUp();
@@ -335,6 +352,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
       closing = true;
       await local?.close();
       await handoff?.close();
+      compliance?.stop();
       await resuming;
       const drained = inflight.drain(config.ops.shutdownTimeoutMs);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -16,6 +16,14 @@ export interface RetentionPolicy {
   keySeconds: number;
 }
 
+/** Compliance (issue 7): audit retention and the retention sweep. */
+export interface ComplianceConfig {
+  /** Audit entries older than this leave the chain's head through a checkpoint (retention sweep). */
+  auditRetentionSeconds: number;
+  /** How often one instance runs the retention sweep (0 = never). */
+  sweepMinutes: number;
+}
+
 export interface AppConfig {
   profile: Profile;
   port: number;
@@ -43,6 +51,7 @@ export interface AppConfig {
   handoff: HandoffConfig;
   staff: StaffConfig;
   dsr: DsrConfig;
+  compliance: ComplianceConfig;
 }
 
 /** Data-subject requests (issue 5). */
@@ -209,6 +218,8 @@ const schema = z.object({
   RETENTION_STATE_SECONDS: intFrom(30 * 86400, 60, 400 * 86400),
   RETENTION_TRANSCRIPT_SECONDS: intFrom(90 * 86400, 60, 3 * 365 * 86400),
   RETENTION_KEY_SECONDS: intFrom(3 * 365 * 86400, 60, 10 * 365 * 86400),
+  RETENTION_AUDIT_SECONDS: intFrom(6 * 365 * 86400, 60, 20 * 365 * 86400),
+  RETENTION_SWEEP_MINUTES: intFrom(60, 0, 7 * 24 * 60),
   TRANSCRIPTS_ENABLED: boolFrom(true),
   PII_OPERATORS: optStr.pipe(z.string().regex(/^\s*[A-Z_]+\s*=\s*(replace|mask|hash|token|drop)\s*(,\s*[A-Z_]+\s*=\s*(replace|mask|hash|token|drop)\s*)*$/).optional()),
   MicrosoftAppId: optStr,
@@ -431,6 +442,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       transcriptSeconds: e.RETENTION_TRANSCRIPT_SECONDS,
       keySeconds: e.RETENTION_KEY_SECONDS,
     },
+    compliance: { auditRetentionSeconds: e.RETENTION_AUDIT_SECONDS, sweepMinutes: e.RETENTION_SWEEP_MINUTES },
     keepTranscripts: e.TRANSCRIPTS_ENABLED,
     piiOperators: Object.freeze(parseOperators(e.PII_OPERATORS)),
     bot: { appId: e.MicrosoftAppId ?? '', appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId ?? '' },
@@ -493,7 +505,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     crmToken: e.CRM_API_TOKEN ?? '',
   };
   return {
-    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), ops: deepFreeze(config.ops), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent), handoff: Object.freeze(config.handoff), staff: Object.freeze(config.staff), dsr: Object.freeze(config.dsr) }),
+    config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), ops: deepFreeze(config.ops), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent), handoff: Object.freeze(config.handoff), staff: Object.freeze(config.staff), dsr: Object.freeze(config.dsr), compliance: Object.freeze(config.compliance) }),
     secrets: Object.freeze(secrets),
     ...(generatedDevKeyFile ? { generatedDevKeyFile } : {}),
   };

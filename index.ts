@@ -30,9 +30,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'app.stopping');
-    const timer = setTimeout(() => process.exit(1), 10_000);
+    // close() waits for turns in flight up to SHUTDOWN_TIMEOUT_MS, then closes Redis; this is the backstop.
+    const timer = setTimeout(() => process.exit(1), loaded.config.ops.shutdownTimeoutMs + 5_000);
     timer.unref();
     await app.close();
+    app.log.info({ signal }, 'app.stopped');
+    app.log.flush?.();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -11,6 +11,8 @@ import type { TrustlineAdapter } from '../bots/adapter.js';
 import { HttpRefusal, isJsonContentType, parseJsonStrict, readBody, refuse, sendJson, MAX_BODY_BYTES } from './body.js';
 import { IncomingActivity } from './activitySchema.js';
 import { correlationId } from '../bots/onTurnError.js';
+import { ChannelAuthRefused, ChannelAuthUnavailable } from '../bots/adapter.js';
+import { InFlight, requestIdFrom, runWithRequestId } from './requestContext.js';
 import { TurnQueue } from './turnQueue.js';
 
 export interface Readiness {
@@ -24,8 +26,10 @@ export interface HttpServerDeps {
   logic: (context: TurnContext) => Promise<void>;
   readiness: Readiness;
   production: boolean;
-  /** Called for every turn outcome (metrics, tests). */
-  onRequest?: (outcome: string) => void;
+  /** Called for every turn outcome with its duration in seconds (metrics, tests). */
+  onRequest?: (outcome: string, seconds: number) => void;
+  /** In-flight accounting for graceful shutdown: while draining, new requests get 503 and `Connection: close`. */
+  inflight?: InFlight;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -43,9 +47,18 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
   const server = restify.createServer({ name: 'trustline', handleUncaughtExceptions: false });
   const queue = new TurnQueue();
 
-  server.pre((_req, res, next) => {
+  server.pre((req, res, next) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    next();
+    // Correlation id for every log line of this request (requestContext.ts), echoed to the caller.
+    const rid = requestIdFrom(req);
+    res.setHeader('X-Request-Id', rid);
+    if (deps.inflight?.draining && req.url !== '/healthz' && req.url !== '/readyz') {
+      res.setHeader('Connection', 'close');
+      refuse(res, 503, 'unavailable');
+      return next(false);
+    }
+    deps.inflight?.track(res);
+    return runWithRequestId(rid, () => next());
   });
 
   // restify's own errors (404 for unknown paths, 405, ...) carry messages that echo the path: replace them.
@@ -78,7 +91,11 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
       if (err instanceof HttpRefusal) {
         outcome = `refused_${err.status}`;
         refuse(res, err.status, err.slug);
-      } else if (err instanceof AuthenticationError || (err as { statusCode?: number })?.statusCode === 401) {
+      } else if (err instanceof ChannelAuthUnavailable) {
+        outcome = 'auth_unavailable';
+        log.warn({ code: 'ERR_HTTP_AUTH_UNAVAILABLE' }, 'http.messages.auth_unavailable');
+        refuse(res, 503, 'unavailable');
+      } else if (err instanceof ChannelAuthRefused || err instanceof AuthenticationError || (err as { statusCode?: number })?.statusCode === 401) {
         outcome = 'unauthorized';
         log.warn({ code: 'ERR_HTTP_UNAUTHORIZED' }, 'http.messages.unauthorized');
         refuse(res, 401, 'unauthorized');
@@ -89,8 +106,9 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
         sendJson(res, 500, { error: 'internal_error', ref });
       }
     } finally {
-      deps.onRequest?.(outcome);
-      log.debug({ outcome, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http.messages.done');
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.onRequest?.(outcome, ms / 1000);
+      log.debug({ outcome, ms }, 'http.messages.done');
     }
   });
   for (const verb of ['get', 'put', 'del', 'patch', 'head', 'opts'] as const) {
@@ -101,8 +119,9 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
   server.get('/readyz', async (_req, res) => {
     // Readiness means keys loaded and warm-up done. A Redis outage is reported but does not make the instance
     // unready: customers behind a load balancer must still get the fixed "temporarily unavailable" reply.
-    const ready = deps.readiness.ready();
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting', ...deps.readiness.details() });
+    const stopping = deps.inflight?.draining === true;
+    const ready = !stopping && deps.readiness.ready();
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : stopping ? 'stopping' : 'starting', ...deps.readiness.details() });
   });
 
   return server;

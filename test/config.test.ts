@@ -14,6 +14,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 const PROD_OK = () => ({
   TRUSTLINE_PROFILE: 'production', MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret-value',
   REDIS_URL: 'redis://127.0.0.1:1', KEYSTORE_REDIS_URL: 'redis://127.0.0.1:2', TRUSTLINE_MASTER_KEYS: `v1:${key()}`,
+  REDIS_USERNAME: 'trustline', REDIS_PASSWORD: 'redis-acl-password', KEYSTORE_REDIS_PASSWORD: 'keystore-acl-password',
   TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(),
 });
 

@@ -29,6 +29,8 @@ export interface LoggerOptions {
   level?: string;
   instance?: string;
   destination?: DestinationStream;
+  /** Extra fields for every line, read at write time (the request's correlation id: http/requestContext.ts). */
+  mixin?: () => Record<string, unknown>;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -37,6 +39,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       level: opts.level ?? 'info',
       base: { instance: opts.instance ?? 'local' },
       messageKey: 'event',
+      ...(opts.mixin ? { mixin: opts.mixin } : {}),
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
