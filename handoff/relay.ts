@@ -46,21 +46,31 @@ export class RedisRelayBus implements RelayBus {
     this.#log = log;
   }
 
-  start(): Promise<void> {
+  /**
+   * Connects the subscriber without holding up start-up: an instance that boots while Redis is unreachable must still
+   * start (and answer its fixed unavailable reply). The subscription is made on the first `ready`; node-redis
+   * re-subscribes by itself after later reconnects.
+   */
+  start(waitMs = 2000): Promise<void> {
     this.#started ??= (async () => {
-      try {
-        await this.#sub.connect();
-        await this.#sub.subscribe(RELAY_CHANNEL, (raw: string) => {
-          const e = parseRelayEvent(raw);
-          if (!e) return;
-          for (const fn of this.#listeners) {
-            try { fn(e); } catch (err) { this.#log.warn({ err: errorFields(err) }, 'handoff.relay.listener_failed'); }
-          }
+      const ready = new Promise<void>((resolve) => {
+        this.#sub.once('ready', () => {
+          void this.#sub.subscribe(RELAY_CHANNEL, (raw: string) => {
+            const e = parseRelayEvent(raw);
+            if (!e) return;
+            for (const fn of this.#listeners) {
+              try { fn(e); } catch (err) { this.#log.warn({ err: errorFields(err) }, 'handoff.relay.listener_failed'); }
+            }
+          }).then(resolve, (err: unknown) => {
+            this.#log.warn({ err: errorFields(err) }, 'handoff.relay.subscribe_failed');
+            resolve();
+          });
         });
-      } catch (err) {
-        // The client keeps reconnecting in the background and re-subscribes itself; consoles re-read on reconnect.
-        this.#log.warn({ err: errorFields(err) }, 'handoff.relay.subscribe_failed');
-      }
+      });
+      this.#sub.connect().catch((err: unknown) => this.#log.warn({ err: errorFields(err) }, 'handoff.relay.connect_failed'));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ready, new Promise<void>((r) => { timer = setTimeout(r, waitMs); })]);
+      clearTimeout(timer);
     })();
     return this.#started;
   }
@@ -82,7 +92,9 @@ export class RedisRelayBus implements RelayBus {
   async close(): Promise<void> {
     this.#listeners.clear();
     try {
-      if (this.#sub.isOpen) await this.#sub.close();
+      // A subscriber that never reached Redis would wait forever for a graceful close.
+      if (this.#sub.isReady) await this.#sub.close();
+      else this.#sub.destroy();
     } catch {
       this.#sub.destroy();
     }

@@ -18,6 +18,8 @@ export interface MetricsSources {
   /** Redis connections: store name -> up. */
   redis(): Record<string, boolean>;
   inflight(): number;
+  /** Customers waiting for an agent, read at scrape time (absent without a handoff). */
+  queueLength?(): Promise<number>;
 }
 
 export class Metrics {
@@ -41,7 +43,11 @@ export class Metrics {
       collect() { this.set(sources.redactionFailures()); },
     });
     this.#locks = new client.Counter({ name: 'trustline_verification_locks_total', help: 'Accounts locked after too many failed verifications.', registers });
-    this.#queue = new client.Gauge({ name: 'trustline_handoff_queue_length', help: 'Customers waiting for an agent.', registers });
+    this.#queue = new client.Gauge({
+      name: 'trustline_handoff_queue_length', help: 'Customers waiting for an agent.', registers,
+      // Read at scrape time; when Redis does not answer, the last value stays (the redis_up gauge tells why).
+      async collect() { if (sources.queueLength) { try { this.set(await sources.queueLength()); } catch { /* keep last */ } } },
+    });
     this.#dlTokens = new client.Counter({ name: 'trustline_directline_tokens_total', help: 'Direct Line token requests by outcome.', labelNames: ['outcome'], registers });
     new client.Gauge({
       name: 'trustline_redis_up', help: 'Redis connection ready (1) or not (0), per store.', labelNames: ['store'], registers,

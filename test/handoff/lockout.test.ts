@@ -24,5 +24,7 @@ describe('identity lock-out offers a person (handoff)', function () {
     expect(last).to.match(/can't verify you here right now.*putting you through to a person/s);
     const queued = await say('hello?');
     expect(queued).to.not.match(/How can I help/);
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).to.match(/^trustline_handoff_queue_length(\{[^}]*\})? 1$/m);
   });
 });
