@@ -10,7 +10,10 @@ import { RedisKeyStore } from '../guards/crypto/keyStore.js';
 import { connectRedis } from '../guards/storage/redisClient.js';
 import { createLogger } from '../guards/log/logger.js';
 import { runRedact } from './commands/redact.js';
+import { runDsrList, DsrCommandError } from './commands/dsr.js';
 import { runStaffAdd, runStaffDisable, StaffCommandError } from './commands/staff.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerIncidentCommands } from './commands/incident.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`trustline: ${message}\n`);
@@ -92,6 +95,19 @@ export function buildCli(): Command {
   staff.command('disable').description('disable an account and end all its sessions at once')
     .requiredOption('--id <id>', 'account id (st_...)')
     .action(async (o: { id: string }) => staffAction(() => runStaffDisable(config(), { id: o.id }, process.stdout)));
+
+  // Compliance (issue 7): tamper-evident audit log and breach response (the CLI only proposes four-eyes actions).
+  registerAuditCommands(program, config, fail);
+  registerIncidentCommands(program, config, fail);
+
+  const dsr = program.command('dsr').description('data-subject requests (PII-free request ledger)');
+  dsr.command('list').description('every request with receipt, type, dates, deadline flag and outcome, oldest first')
+    .option('--json', 'JSON Lines output')
+    .option('--since <date>', 'only requests received since this date (YYYY-MM-DD)')
+    .option('--open', 'only requests not finished yet')
+    .action(async (o: { json?: boolean; since?: string; open?: boolean }) => {
+      await runDsrList(config(), o, process.stdout).catch((err: unknown) => fail(err instanceof DsrCommandError ? err.message : 'the dsr command failed', err instanceof DsrCommandError ? err.exitCode : 1));
+    });
 
   return program;
 }

@@ -409,6 +409,17 @@ export const M = {
     fr: 'Notre service est temporairement indisponible. Veuillez réessayer dans quelques minutes. (référence {ref})',
     es: 'Nuestro servicio no está disponible temporalmente. Inténtelo de nuevo en unos minutos. (referencia {ref})',
   },
+  // Breach notice (GDPR art. 34), sent only after a second admin approved it (compliance/). {date}: when we became
+  // aware; {classes}: the data concerned, from breachClass* below; {ref}: the incident reference.
+  breachNotice: {
+    en: 'Important notice from Trustline about your data. On {date} we found that a security incident may have exposed {classes} from your conversations with us. We have locked the affected keys and re-secured the data. You do not need to do anything in this chat; please be careful with unexpected messages that ask for codes or payment details. You can ask us about this here at any time, or write to our data protection officer. (reference {ref})',
+    de: 'Wichtiger Hinweis von Trustline zu Ihren Daten. Am {date} haben wir festgestellt, dass bei einem Sicherheitsvorfall {classes} aus Ihren Gesprächen mit uns offengelegt worden sein könnten. Wir haben die betroffenen Schlüssel gesperrt und die Daten neu gesichert. Sie müssen in diesem Chat nichts tun; seien Sie bitte vorsichtig bei unerwarteten Nachrichten, die nach Codes oder Zahlungsdaten fragen. Sie können uns hier jederzeit dazu fragen oder unserer Datenschutzbeauftragten schreiben. (Referenz {ref})',
+    fr: "Information importante de Trustline concernant vos données. Le {date}, nous avons constaté qu'un incident de sécurité a pu exposer {classes} de vos conversations avec nous. Nous avons bloqué les clés concernées et sécurisé à nouveau les données. Vous n'avez rien à faire dans ce chat ; méfiez-vous des messages inattendus qui demandent des codes ou des données de paiement. Vous pouvez nous interroger ici à tout moment ou écrire à notre délégué à la protection des données. (référence {ref})",
+    es: 'Aviso importante de Trustline sobre sus datos. El {date} detectamos que un incidente de seguridad pudo exponer {classes} de sus conversaciones con nosotros. Hemos bloqueado las claves afectadas y protegido de nuevo los datos. No necesita hacer nada en este chat; tenga cuidado con mensajes inesperados que pidan códigos o datos de pago. Puede preguntarnos aquí en cualquier momento o escribir a nuestro delegado de protección de datos. (referencia {ref})',
+  },
+  breachClassTranscripts: { en: 'chat transcripts', de: 'Chatverläufe', fr: 'des historiques de conversation', es: 'historiales de chat' },
+  breachClassHandoff: { en: 'messages with our agents', de: 'Nachrichten mit unseren Mitarbeitenden', fr: 'des messages échangés avec nos conseillers', es: 'mensajes con nuestros agentes' },
+  breachClassState: { en: 'conversation details', de: 'Gesprächsdaten', fr: 'des données de conversation', es: 'datos de la conversación' },
 } satisfies Catalog;
 
 export const RETURN_REASONS: Record<Lang, string[]> = {

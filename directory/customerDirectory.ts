@@ -3,8 +3,10 @@
  * over HTTP (`httpCrmDirectory.ts`). The bot never trusts a contact point typed in the chat; it uses these records.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { GuardError } from '../guards/errors.js';
 
 export const OrderSchema = z.object({
   orderNumber: z.string().regex(/^[A-Z0-9-]{4,32}$/),
@@ -47,7 +49,36 @@ export interface CustomerDirectory {
    * reference. Details never hold a card number: at most its last four digits.
    */
   openCase(c: ServiceCase): Promise<string>;
+  /**
+   * Data-subject correction (GDPR art. 16): replaces the email, phone or postal address of a verified customer.
+   * Returns the systems and third parties the change was passed on to (GDPR art. 19), as fixed words.
+   */
+  update(customerNumber: string, change: ContactChange): Promise<DirectoryChangeResult>;
+  /**
+   * Data-subject erasure (GDPR art. 17): erase or anonymise the customer record. Idempotent per `requestId` (a
+   * resumed erasure asks again). Reports what the system of record must keep by law (fixed words, e.g. `invoices`).
+   */
+  erase(customerNumber: string, requestId: string): Promise<DirectoryErasureResult>;
 }
+
+export interface ContactChange {
+  email?: string;
+  phone?: string;
+  address?: Customer['address'];
+}
+
+export interface DirectoryChangeResult { recipients: string[] }
+
+export interface DirectoryErasureResult {
+  /** false when there was no record any more (an earlier, interrupted run already erased it). */
+  erased: boolean;
+  /** Categories the system of record keeps by law (PII-free words), e.g. `invoices`. */
+  retained: string[];
+  recipients: string[];
+}
+
+/** Words a directory may report (they go to the PII-free request record and the receipt). */
+export const RETENTION_WORD = /^[a-z][a-z0-9_]{1,40}$/;
 
 export interface ServiceCase {
   customerNumber: string;
@@ -72,9 +103,11 @@ export function normalizePhone(s: string): string {
 
 export class JsonFileDirectory implements CustomerDirectory {
   readonly #customers: Customer[];
+  readonly #path: string;
 
   /** Throws (refusing start-up) when the file is missing or does not match the schema. */
   constructor(path: string) {
+    this.#path = path;
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -95,6 +128,37 @@ export class JsonFileDirectory implements CustomerDirectory {
     this.cases.push({ ...structuredClone(c), reference });
     if (this.cases.length > 1000) this.cases.shift();
     return reference;
+  }
+
+  /** The development directory keeps the record in its file: the change is written atomically (temp + rename). */
+  async update(customerNumber: string, change: ContactChange): Promise<DirectoryChangeResult> {
+    const i = this.#customers.findIndex((c) => c.customerNumber === customerNumber);
+    if (i < 0) throw new GuardError('ERR_DIRECTORY_UPDATE_REFUSED');
+    const next = CustomerSchema.safeParse({ ...this.#customers[i], ...change });
+    if (!next.success) throw new GuardError('ERR_DIRECTORY_UPDATE_REFUSED');
+    const all = [...this.#customers];
+    all[i] = next.data;
+    this.#persist(all);
+    this.#customers[i] = next.data;
+    return { recipients: ['customer_directory'] };
+  }
+
+  /** Removes the whole record (the development directory keeps no invoices, so it retains nothing). */
+  async erase(customerNumber: string, _requestId: string): Promise<DirectoryErasureResult> {
+    const i = this.#customers.findIndex((c) => c.customerNumber === customerNumber);
+    if (i < 0) return { erased: false, retained: [], recipients: ['customer_directory'] };
+    this.#persist(this.#customers.filter((_, j) => j !== i));
+    this.#customers.splice(i, 1);
+    return { erased: true, retained: [], recipients: ['customer_directory'] };
+  }
+
+  /** Write to a temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half. */
+  #persist(customers: Customer[]): void {
+    const tmp = join(dirname(this.#path), `.${randomBytes(6).toString('hex')}.tmp`);
+    writeFileSync(tmp, `${JSON.stringify({ version: 1, customers }, null, 2)}\n`, { mode: 0o600 });
+    const fd = openSync(tmp, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    renameSync(tmp, this.#path);
   }
 
   async findByEmail(email: string) { const e = normalizeEmail(email); return this.#customers.find((c) => normalizeEmail(c.email) === e); }

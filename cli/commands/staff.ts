@@ -10,7 +10,7 @@ import { RedisKeyStore } from '../../guards/crypto/keyStore.js';
 import { Pseudonymizer } from '../../guards/crypto/pseudonym.js';
 import { connectRedis, type ManagedRedis } from '../../guards/storage/redisClient.js';
 import { createLogger } from '../../guards/log/logger.js';
-import { AuditEvents, RedisStreamAuditLog } from '../../guards/audit/auditLog.js';
+import { AUDIT_STREAM_KEY, AuditEvents, RedisStreamAuditLog } from '../../guards/audit/auditLog.js';
 import { StaffAccounts, randomPassword } from '../../staff/accounts.js';
 import { StaffSessions } from '../../staff/sessions.js';
 import { STAFF_ROLES, type StaffRole } from '../../staff/rbac.js';
@@ -35,7 +35,7 @@ async function withStaff<T>(loaded: LoadedConfig, fn: (s: { accounts: StaffAccou
     if (!data.isReady() || !ks.isReady()) throw new StaffCommandError('Redis is not reachable', 3);
     const keys = new DataKeyService(new RedisKeyStore(ks.commands, c.retention.keySeconds), secrets.masterKeys, secrets.activeMasterVersion);
     const accounts = new StaffAccounts({ redis: data.raw, keys, pseudonyms: new Pseudonymizer(secrets.keyNameKey), totpIssuer: c.staff.totpIssuer, now: Date.now });
-    return await fn({ accounts, sessions: new StaffSessions(data.raw, Date.now), audit: new RedisStreamAuditLog(data.raw) });
+    return await fn({ accounts, sessions: new StaffSessions(data.raw, Date.now), audit: new RedisStreamAuditLog(data.raw, AUDIT_STREAM_KEY, { chainKey: secrets.auditKey, instance: 'cli' }) });
   } finally {
     for (const r of opened) await r.close();
   }

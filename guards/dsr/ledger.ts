@@ -27,6 +27,8 @@ export interface DsrRecord {
   outcome?: string;
   /** Systems and third parties told about a correction or erasure (GDPR art. 19). */
   recipients?: string[];
+  /** What the system of record keeps by law after an erasure (fixed words, e.g. `invoices`). */
+  retained?: string[];
   /** Resumable jobs record their finished steps (erasure). */
   steps?: string[];
   updated: string;

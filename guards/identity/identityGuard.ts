@@ -108,6 +108,18 @@ export class IdentityService {
     await this.#o.onVerified?.(context, link);
   }
 
+  /**
+   * After a correction (data-subject request): the profile values this conversation redacts with become the new
+   * ones, so the old value leaves the conversation state (DSR-4).
+   */
+  async refreshProfile(context: TurnContext, customer: Customer): Promise<void> {
+    const state = await this.#o.accessor.get(context, {});
+    const v = state.verification;
+    if (!v || v.customerNumber !== customer.customerNumber) return;
+    v.profile = profileOf(customer);
+    if (this.session(context)) this.#publish(context, v);
+  }
+
   /** The verified subject of the conversation for this user now, read from state (for guards that run earlier). */
   async currentSubject(context: TurnContext): Promise<{ pseudonym: string; owner: string } | undefined> {
     const v = (await this.#o.accessor.get(context, {})).verification;

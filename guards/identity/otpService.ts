@@ -122,7 +122,20 @@ export class OtpService {
     return this.#issue({ account: q.challenge.account, customer, channel: q.challenge.channel, purpose: q.challenge.purpose, conversation: q.conversation, lang: q.lang, now: q.now, previous: q.challenge });
   }
 
-  async #issue(q: { account: string; customer: Customer | undefined; channel: DeliveryChannel; purpose: string; conversation: string; lang: Lang; now: number; previous: Challenge | undefined }): Promise<{ outcome: StartOutcome; challenge?: Challenge }> {
+  /**
+   * Correction of a contact point (OTP-9's one exception): after the customer was verified through the contact
+   * point on file, a code goes to the NEW email or phone to prove possession before it replaces the old one. Same
+   * per-account counters and limits as every other code.
+   */
+  async startPossession(q: { customerNumber: string; channel: DeliveryChannel; to: string; purpose: string; conversation: string; lang: Lang; now: number; previous?: Challenge }): Promise<{ outcome: StartOutcome; challenge?: Challenge }> {
+    if (!this.#o.delivery.channels().includes(q.channel)) return { outcome: 'no_channel' };
+    const customer = await this.#o.directory.findByCustomerNumber(q.customerNumber);
+    if (!customer) return { outcome: 'no_channel' };
+    const account = this.#o.pseudonyms.hash('otp-account', `S\u0000${customer.customerNumber}`);
+    return this.#issue({ account, customer, channel: q.channel, purpose: q.purpose, conversation: q.conversation, lang: q.lang, now: q.now, previous: q.previous, to: q.to });
+  }
+
+  async #issue(q: { account: string; customer: Customer | undefined; channel: DeliveryChannel; purpose: string; conversation: string; lang: Lang; now: number; previous: Challenge | undefined; to?: string }): Promise<{ outcome: StartOutcome; challenge?: Challenge }> {
     const id = randomBytes(16).toString('base64url');
     // An unknown account gets a challenge too, with the hash of a code nobody has: identical work, never a match.
     const code = this.newCode();
@@ -135,7 +148,7 @@ export class OtpService {
     });
     if (outcome !== 'issued') return { outcome };
     if (q.customer) {
-      this.#o.delivery.enqueue({ channel: q.channel, to: q.channel === 'email' ? q.customer.email : q.customer.phone, code, lang: q.lang, minutes: this.ttlMinutes });
+      this.#o.delivery.enqueue({ channel: q.channel, to: q.to ?? (q.channel === 'email' ? q.customer.email : q.customer.phone), code, lang: q.lang, minutes: this.ttlMinutes });
     }
     const challenge: Challenge = { id, account: q.account, channel: q.channel, purpose: q.purpose, ...(q.customer ? { customerNumber: q.customer.customerNumber } : {}) };
     return { outcome: 'sent', challenge };
@@ -153,6 +166,11 @@ export class OtpService {
     const customer = q.challenge.customerNumber ? await this.#o.directory.findByCustomerNumber(q.challenge.customerNumber) : undefined;
     if (!customer) return { outcome: 'wrong' };
     return { outcome: 'ok', customer, method: q.challenge.channel === 'email' ? 'email_otp' : 'sms_otp' };
+  }
+
+  /** The counter key of a known customer (erasure deletes its challenges and counters). */
+  accountOfCustomer(customerNumber: string): string {
+    return this.#o.pseudonyms.hash('otp-account', `S\u0000${customerNumber}`);
   }
 
   /** Test and operations helper: the account key of an identifier (no contact point leaves this class). */

@@ -30,6 +30,7 @@ export const PROTECTED_INTENTS: Readonly<Record<string, ProtectedIntentPolicy>> 
   addressChange: { maxAgeMinutes: 5, methods: ALL_METHODS },
   contactChange: { maxAgeMinutes: 5, methods: ALL_METHODS },
   dataAccess: { maxAgeMinutes: 5, methods: ALL_METHODS },
+  dataExport: { maxAgeMinutes: 5, methods: ALL_METHODS },
   dataCorrect: { maxAgeMinutes: 5, methods: ALL_METHODS },
   dataErase: { maxAgeMinutes: 5, methods: STRONG_METHODS },
 });

@@ -8,6 +8,8 @@
  *   tl:idx:s:{H}     hash  { p: pseudonym, o: owner }       H = keyed hash of the customer number
  *   tl:idx:s:{H}:c   set   conversation owners linked to the subject
  *   tl:idx:c:{C}     string subject owner                  C = the conversation's owner id (already a keyed hash)
+ *   tl:idx:s:{H}:r   hash   attachments: field -> sealed reference (data-subject requests: the storage keys and
+ *                           owners that belong to the subject, so export and erasure never scan; guards/dsr)
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
@@ -30,6 +32,11 @@ export interface SubjectIndex {
   subjectOwnerOf(conversationOwner: string): Promise<string | undefined>;
   lookup(customerNumber: string): Promise<SubjectLink | undefined>;
   conversationsOf(customerNumber: string): Promise<string[]>;
+  /** Data-subject requests: attach a (sealed, PII-free) reference to the subject's entry; same field = replace. */
+  attach(customerNumber: string, field: string, value: string): Promise<void>;
+  attachments(customerNumber: string): Promise<Record<string, string>>;
+  /** Erasure: the subject's entry, its conversation set, its attachments and every conversation's link are gone. */
+  erase(customerNumber: string, conversations: readonly string[]): Promise<void>;
 }
 
 const newPseudonym = () => `sp_${randomBytes(16).toString('base64url')}`;
@@ -102,6 +109,34 @@ export class RedisSubjectIndex implements SubjectIndex {
       throw storageError(err);
     }
   }
+
+  async attach(customerNumber: string, field: string, value: string): Promise<void> {
+    const k = `${this.#subjectKey(customerNumber)}:r`;
+    try {
+      await Promise.all([this.#raw.hSet(k, field, value), this.#raw.expire(k, this.#subjectTtl)]);
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  async attachments(customerNumber: string): Promise<Record<string, string>> {
+    try {
+      return await this.#raw.hGetAll(`${this.#subjectKey(customerNumber)}:r`);
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  async erase(customerNumber: string, conversations: readonly string[]): Promise<void> {
+    const k = this.#subjectKey(customerNumber);
+    try {
+      // Links first, the subject entry last: a crash in between leaves the entry, so a rerun still finds them.
+      await Promise.all(conversations.map((c) => this.#r.del(`tl:idx:c:{${c}}`)));
+      await this.#r.del([k, `${k}:c`, `${k}:r`]);
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
 }
 
 export class MemorySubjectIndex implements SubjectIndex {
@@ -124,6 +159,18 @@ export class MemorySubjectIndex implements SubjectIndex {
     return s ? { pseudonym: s.pseudonym, owner: s.owner } : undefined;
   }
   async conversationsOf(customerNumber: string) { return [...(this.#subjects.get(customerNumber)?.conversations ?? [])]; }
+  readonly #attached = new Map<string, Map<string, string>>();
+  async attach(customerNumber: string, field: string, value: string) {
+    const m = this.#attached.get(customerNumber) ?? new Map<string, string>();
+    m.set(field, value);
+    this.#attached.set(customerNumber, m);
+  }
+  async attachments(customerNumber: string) { return Object.fromEntries(this.#attached.get(customerNumber) ?? []); }
+  async erase(customerNumber: string, conversations: readonly string[]) {
+    for (const c of conversations) this.#links.delete(c);
+    this.#subjects.delete(customerNumber);
+    this.#attached.delete(customerNumber);
+  }
 }
 
 /**
