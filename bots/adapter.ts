@@ -1,5 +1,5 @@
 import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
-import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { AuthenticationConstants, AuthenticationError, ClaimsIdentity, type AuthenticateRequestResult } from 'botframework-connector';
 import type { AppConfig, Secrets } from '../config.js';
 
 /** The channel's token was refused (401): no signature, bad signature, wrong issuer/audience, expired, serviceUrl. */
@@ -30,8 +30,20 @@ export class TrustlineAdapter extends CloudAdapter {
       if ((err as { statusCode?: unknown })?.statusCode === 401) throw new ChannelAuthRefused();
       throw new ChannelAuthUnavailable();
     }
-    return this.processActivity(auth, activity, logic);
+    return this.processActivity(withAnonymousAppId(auth), activity, logic);
   }
+}
+
+/**
+ * Without an app id (development, authentication disabled) botbuilder's identity carries no claim at all, and its
+ * user token client then refuses to build the OAuth sign-in state (zod: appId required): every OAuth prompt, hence
+ * Teams SSO against the configured token service (OAuthUrl), failed the turn. That identity (the only one without
+ * claims: a channel token always has some, the emulator's anonymous skill claim has its app id) gets the empty app
+ * id the configuration has.
+ */
+function withAnonymousAppId(auth: AuthenticateRequestResult): AuthenticateRequestResult {
+  if (auth.claimsIdentity.claims.length > 0) return auth;
+  return { ...auth, claimsIdentity: new ClaimsIdentity([{ type: AuthenticationConstants.AppIdClaim, value: '' }], AuthenticationConstants.AnonymousAuthType) };
 }
 
 export function createAdapter(config: Readonly<AppConfig>, secrets: Readonly<Secrets>): TrustlineAdapter {
