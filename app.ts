@@ -271,6 +271,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     redactionFailures: () => transcriptGuard.droppedEntries,
     redis: (): Record<string, boolean> => (data && keystore ? { data: data.isReady(), keystore: keystore.isReady() } : {}),
     inflight: () => inflight.count,
+    ...(handoff ? { queueLength: () => handoff.store.queueLength() } : {}),
   }, { instance: config.instance });
   // Test stubs in production: never ready, so no load balancer ever sends customers to such an instance.
   const stubbedProduction = config.profile === 'production' && config.ops.testStubs;

@@ -21,7 +21,7 @@ import { HandoffGuard } from './handoffGuard.js';
 import { StaffAccounts } from '../staff/accounts.js';
 import { StaffSessions } from '../staff/sessions.js';
 import { LoginThrottle } from '../staff/throttle.js';
-import { mountStaffRoutes, type MountedStaffRoutes } from '../staff/routes.js';
+import { mountStaffRoutes, type MountedStaffRoutes, type StaffRouteDeps } from '../staff/routes.js';
 
 export { HandoffStore } from './store.js';
 export { HandoffService } from './service.js';
@@ -48,8 +48,8 @@ export interface HandoffRuntime {
   store: HandoffStore;
   accounts: StaffAccounts;
   sessions: StaffSessions;
-  /** Mounts the staff pages and API on the server. */
-  mount(server: restify.Server): void;
+  /** Mounts the staff pages and API on the server (with other features' staff handlers, e.g. the compliance console). */
+  mount(server: restify.Server, extra?: Pick<StaffRouteDeps, 'extraHandlers'>): void;
   /** Subscribes to the relay and starts the offer sweeper (after listen). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -71,8 +71,8 @@ export function createHandoff(d: HandoffDeps): HandoffRuntime {
   let routes: MountedStaffRoutes | undefined;
   return {
     service, guard, store, accounts, sessions,
-    mount(server) {
-      routes = mountStaffRoutes(server, { accounts, sessions, throttle, handoff: service, bus, audit: d.audit, log: d.log, config: c.staff, now: d.now });
+    mount(server, extra) {
+      routes = mountStaffRoutes(server, { accounts, sessions, throttle, handoff: service, bus, audit: d.audit, log: d.log, config: c.staff, now: d.now, ...extra });
     },
     async start() {
       await bus.start();

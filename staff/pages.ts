@@ -33,11 +33,13 @@ const HEADERS: Record<string, string> = {
   'Content-Security-Policy': STAFF_CSP,
 };
 
-const PAGES = { login: 'login.html', agent: 'agent.html' } as const;
+const PAGES = { login: 'login.html', agent: 'agent.html', compliance: 'compliance.html', retention: 'retention.html' } as const;
 const ASSETS: Record<string, string> = {
   'login.js': 'text/javascript; charset=utf-8',
   'agent.js': 'text/javascript; charset=utf-8',
   'staff.css': 'text/css; charset=utf-8',
+  'compliance.js': 'text/javascript; charset=utf-8',
+  'retention.js': 'text/javascript; charset=utf-8',
 };
 
 function staticDir(): string {

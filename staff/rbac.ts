@@ -28,6 +28,11 @@ export interface RouteRule {
 const AGENTS: readonly StaffRole[] = ['agent'];
 const QUEUE_VIEWERS: readonly StaffRole[] = ['agent', 'supervisor'];
 const EVERY_ROLE: readonly StaffRole[] = STAFF_ROLES;
+// Compliance console (issue 7): transcripts and requests for compliance; the audit log, retention and incidents also
+// for admins; four-eyes key and notification actions are proposed and approved by admins only.
+const COMPLIANCE: readonly StaffRole[] = ['compliance'];
+const OVERSIGHT: readonly StaffRole[] = ['compliance', 'admin'];
+const ADMINS: readonly StaffRole[] = ['admin'];
 
 export const STAFF_ROUTES: readonly RouteRule[] = Object.freeze([
   // Pages: the console needs an MFA session; the login page does not.
@@ -52,6 +57,23 @@ export const STAFF_ROUTES: readonly RouteRule[] = Object.freeze([
   // Administration.
   { id: 'accounts.list', verb: 'GET', path: '/api/staff/accounts', access: ['admin'], csrf: false, kind: 'api' },
   { id: 'accounts.disable', verb: 'POST', path: '/api/staff/accounts/:id/disable', access: ['admin'], csrf: true, kind: 'api' },
+  // Compliance console (compliance/routes.ts). No route here returns unredacted text; every transcript view is audited.
+  { id: 'page.compliance', verb: 'GET', path: '/staff/compliance', access: OVERSIGHT, csrf: false, kind: 'page' },
+  { id: 'page.retention', verb: 'GET', path: '/staff/retention', access: OVERSIGHT, csrf: false, kind: 'page' },
+  { id: 'compliance.conversations', verb: 'GET', path: '/api/staff/compliance/conversations', access: COMPLIANCE, csrf: false, kind: 'api' },
+  { id: 'compliance.transcript', verb: 'GET', path: '/api/staff/compliance/conversations/:id', access: COMPLIANCE, csrf: false, kind: 'api' },
+  { id: 'compliance.transcript.export', verb: 'GET', path: '/api/staff/compliance/conversations/:id/export', access: COMPLIANCE, csrf: false, kind: 'api' },
+  { id: 'compliance.requests', verb: 'GET', path: '/api/staff/compliance/requests', access: COMPLIANCE, csrf: false, kind: 'api' },
+  { id: 'compliance.audit', verb: 'GET', path: '/api/staff/compliance/audit', access: OVERSIGHT, csrf: false, kind: 'api' },
+  { id: 'compliance.audit.export', verb: 'GET', path: '/api/staff/compliance/audit/export', access: OVERSIGHT, csrf: false, kind: 'api' },
+  { id: 'compliance.retention', verb: 'GET', path: '/api/staff/compliance/retention', access: OVERSIGHT, csrf: false, kind: 'api' },
+  { id: 'incidents.list', verb: 'GET', path: '/api/staff/incidents', access: OVERSIGHT, csrf: false, kind: 'api' },
+  { id: 'incidents.create', verb: 'POST', path: '/api/staff/incidents', access: OVERSIGHT, csrf: true, kind: 'api' },
+  { id: 'incidents.view', verb: 'GET', path: '/api/staff/incidents/:id', access: OVERSIGHT, csrf: false, kind: 'api' },
+  { id: 'incidents.update', verb: 'POST', path: '/api/staff/incidents/:id', access: OVERSIGHT, csrf: true, kind: 'api' },
+  { id: 'incidents.scope', verb: 'POST', path: '/api/staff/incidents/:id/scope', access: OVERSIGHT, csrf: true, kind: 'api' },
+  { id: 'incidents.propose', verb: 'POST', path: '/api/staff/incidents/:id/actions', access: ADMINS, csrf: true, kind: 'api' },
+  { id: 'actions.approve', verb: 'POST', path: '/api/staff/actions/:id/approve', access: ADMINS, csrf: true, kind: 'api' },
 ] satisfies RouteRule[]);
 
 export function routeById(id: string): RouteRule {

@@ -35,6 +35,17 @@ export interface StaffRouteDeps {
   now: () => number;
   /** SSE heartbeat (and session re-check) interval; default 15 s. */
   heartbeatMs?: number;
+  /** Handlers of routes owned by other features (the compliance console); a matrix route without one answers 404. */
+  extraHandlers?: (kit: StaffHandlerKit) => Record<string, StaffHandler>;
+}
+
+/** What a feature's staff handlers get from the guard: the checked context and the shared request helpers. */
+export interface StaffCtx { req: restify.Request; res: restify.Response; rule: RouteRule; session: StaffSession | undefined; account: StaffAccount | undefined }
+export type StaffHandler = (ctx: StaffCtx) => Promise<void>;
+export interface StaffHandlerKit {
+  jsonBody(req: IncomingMessage): Promise<Record<string, unknown>>;
+  idParam(req: restify.Request, check: (id: unknown) => boolean): string;
+  pages: StaffPages;
 }
 
 export const STAFF_EVENTS = {
@@ -347,8 +358,10 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
     req.on('close', done);
   }
 
+  const extra = deps.extraHandlers?.({ jsonBody, idParam, pages }) ?? {};
+  const unavailable = async ({ res }: Ctx) => refuse(res, 404, 'not_found');
   for (const rule of STAFF_ROUTES) {
-    const fn = handlers[rule.id];
+    const fn = handlers[rule.id] ?? extra[rule.id] ?? (deps.extraHandlers ? undefined : unavailable);
     if (!fn) throw new Error(`no handler for staff route ${rule.id}`);
     const h = guard(rule, fn);
     if (rule.verb === 'GET') server.get(rule.path, h);

@@ -143,6 +143,24 @@ export class DataKeyService {
     return { rewrapped, alreadyCurrent, failed };
   }
 
+  /**
+   * Breach response (compliance): replaces a compromised data key by a fresh random one (next generation, wrapped
+   * under the active master) and returns both, so the caller can re-encrypt what the old key sealed. The old key is
+   * gone from the store at once; only the caller's copy in memory remains for the re-encryption.
+   */
+  async replaceKey(owner: string): Promise<{ old: DataKey; next: DataKey } | undefined> {
+    const rec = await this.#store.get(owner);
+    if (!rec) return undefined;
+    const old = { kid: rec.kid, key: this.#unwrap(rec) };
+    const gen = Number(rec.kid.slice(rec.kid.lastIndexOf('.') + 1)) || 1;
+    const kid = `${owner}.${gen + 1}`;
+    const key = randomKey();
+    const next: WrappedKeyRecord = { kid, mv: this.#active, wrapped: this.#wrap(kid, key, this.#active), created: new Date(this.#clock.now()).toISOString() };
+    if (!(await this.#store.replaceIf(owner, rec.mv, rec.kid, next))) throw new GuardError('ERR_CRYPTO_KEY_UNKNOWN');
+    this.#cache.delete(owner);
+    return { old, next: { kid, key } };
+  }
+
   async status(): Promise<{ active: string; configured: string[]; byMasterVersion: Record<string, number>; total: number }> {
     const byMasterVersion: Record<string, number> = {};
     let total = 0;

@@ -28,6 +28,23 @@ const EXPECTED_ALLOWED: Record<string, Who[]> = {
   'GET /api/staff/reveals': ['supervisor', 'compliance'],
   'GET /api/staff/accounts': ['admin'],
   'POST /api/staff/accounts/:id/disable': ['admin'],
+  // Compliance console (issue 7).
+  'GET /staff/compliance': ['compliance', 'admin'],
+  'GET /staff/retention': ['compliance', 'admin'],
+  'GET /api/staff/compliance/conversations': ['compliance'],
+  'GET /api/staff/compliance/conversations/:id': ['compliance'],
+  'GET /api/staff/compliance/conversations/:id/export': ['compliance'],
+  'GET /api/staff/compliance/requests': ['compliance'],
+  'GET /api/staff/compliance/audit': ['compliance', 'admin'],
+  'GET /api/staff/compliance/audit/export': ['compliance', 'admin'],
+  'GET /api/staff/compliance/retention': ['compliance', 'admin'],
+  'GET /api/staff/incidents': ['compliance', 'admin'],
+  'POST /api/staff/incidents': ['compliance', 'admin'],
+  'GET /api/staff/incidents/:id': ['compliance', 'admin'],
+  'POST /api/staff/incidents/:id': ['compliance', 'admin'],
+  'POST /api/staff/incidents/:id/scope': ['compliance', 'admin'],
+  'POST /api/staff/incidents/:id/actions': ['admin'],
+  'POST /api/staff/actions/:id/approve': ['admin'],
 };
 
 describe('staff RBAC matrix (every route x role x verb, no session, password-only and expired sessions)', function () {

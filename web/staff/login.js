@@ -22,7 +22,12 @@
     e.preventDefault();
     const code = await post('/api/staff/login/totp', { code: $('code').value.trim() });
     $('code').value = '';
-    if (code === 200) window.location.assign('/staff/agent');
+    if (code === 200) {
+      // Each role has its own console: compliance and admins go to the compliance console, agents to theirs.
+      const who = await fetch('/api/staff/session', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } }).then((r) => r.json()).catch(() => ({ roles: [] }));
+      const roles = Array.isArray(who.roles) ? who.roles : [];
+      window.location.assign(roles.includes('agent') || roles.includes('supervisor') ? '/staff/agent' : '/staff/compliance');
+    }
     else if (code === 401 || code === 403) { status('Sign-in failed.'); $('totp-step').hidden = true; $('password-step').hidden = false; }
     else status(code === 429 ? 'Too many attempts. Try again later.' : 'Sign-in failed.');
   });

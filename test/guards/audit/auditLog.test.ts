@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createClient, type RedisClientType } from 'redis';
-import { MemoryAuditLog, RedisStreamAuditLog, type AuditEvent } from '../../../guards/audit/auditLog.js';
+import { randomBytes } from 'node:crypto';
+import { MemoryAuditLog, RedisStreamAuditLog, eventOf, type AuditEvent } from '../../../guards/audit/auditLog.js';
 import { isGuardError } from '../../../guards/errors.js';
 import { sharedRedis } from '../../support/redis.js';
 
@@ -13,7 +14,7 @@ describe('audit log', () => {
   });
   after(async () => { client.destroy(); });
 
-  for (const make of [() => new MemoryAuditLog(), () => new RedisStreamAuditLog(client, `tl:audit:test:${Date.now()}`)]) {
+  for (const make of [() => new MemoryAuditLog(), () => new RedisStreamAuditLog(client, `tl:audit:test:${Date.now()}`, { chainKey: randomBytes(32) })]) {
     const name = make().constructor.name;
     const refused: [string, Partial<AuditEvent>][] = [
       ['an email address', { subject: 'avery@example.com' }],
@@ -35,11 +36,14 @@ describe('audit log', () => {
 
   it('appends to a Redis stream, in order, with only the event fields', async () => {
     const key = `tl:audit:test:order:${Date.now()}`;
-    const log = new RedisStreamAuditLog(client, key);
+    const log = new RedisStreamAuditLog(client, key, { chainKey: randomBytes(32), instance: 'bot-a' });
     await log.append(ok);
     await log.append({ ...ok, type: 'consent.given', outcome: 'keep' });
     const entries = (await client.xRange(key, '-', '+')) ?? [];
-    expect(entries.map((e) => e.message.type)).to.deep.equal(['verification.succeeded', 'consent.given']);
-    expect(entries[0]!.message).to.deep.equal(ok);
+    // Entry 0 is the genesis that seals whatever was there before the chain existed (here: nothing).
+    expect(entries.map((e) => e.message.type)).to.deep.equal(['audit.genesis', 'verification.succeeded', 'consent.given']);
+    expect(eventOf(entries[1]!.message as Record<string, string>)).to.deep.equal(ok);
+    expect(entries[1]!.message).to.include({ seq: '1', prev: entries[0]!.message.h, inst: 'bot-a' });
+    expect(await log.read()).to.deep.include(ok);
   });
 });
