@@ -8,6 +8,7 @@
 import { runLoad } from './load.js';
 import { startRedis } from '../test/support/redis.js';
 import { startChild, table } from './support.js';
+import { benchBreachScope } from './breachScope.js';
 import { randomBytes } from 'node:crypto';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -53,6 +54,18 @@ try {
     rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(b, (r) => r.cpuPerTurn).toFixed(0), avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.cpuPerTurn).toFixed(0), ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors).toFixed(0)]);
   }
   process.stdout.write(`\nGuarded turn vs bare echo bot (${ROUNDS} interleaved rounds x ${SECONDS}s per cell, loopback, expectReplies)\n\n${table(rows)}\n`);
+  // Breach response (issue 7): the scoping query over 100,000 sealed records in a Redis of its own.
+  if (process.env.BENCH_SKIP_BREACH !== '1') {
+    const breachRedis = await startRedis();
+    try {
+      const b = await benchBreachScope({ redisUrl: breachRedis.url, conversations: 2000, entries: 50 });
+      const brows: (string | number)[][] = [['scope query', 'ms', 'subjects', 'records', 'examined']];
+      for (const q of b.queries) brows.push([q.name, q.ms, q.subjects, q.records, q.examined]);
+      process.stdout.write(`\nBreach scoping over ${b.records} sealed records (seeded in ${b.seedMs} ms)\n\n${table(brows)}\n`);
+    } finally {
+      await breachRedis.stop();
+    }
+  }
 } finally {
   await guarded.stop();
   await bare.stop();
