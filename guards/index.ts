@@ -7,7 +7,7 @@
  *   4. IdentityGuard    holds protected intents until the subject is verified and fresh enough.
  * Each guard is a botbuilder `Middleware`; a slot left empty is simply skipped (later issues fill them).
  */
-import type { BotAdapter, Middleware } from 'botbuilder';
+import type { BotAdapter, Middleware, TurnContext } from 'botbuilder';
 
 export interface GuardSlots {
   transcript?: Middleware;
@@ -18,8 +18,16 @@ export interface GuardSlots {
 
 export const GUARD_ORDER: readonly (keyof GuardSlots)[] = ['transcript', 'consent', 'handoff', 'identity'];
 
+/** A guard may start its per-turn reads at the start of the turn, so they share a round trip with the others. */
+export interface Prefetching { prefetch(context: TurnContext): void }
+
 export function installGuards(adapter: BotAdapter, slots: GuardSlots): (keyof GuardSlots)[] {
   const installed: (keyof GuardSlots)[] = [];
+  const prefetchers = GUARD_ORDER.map((n) => slots[n]).filter((g): g is Middleware & Prefetching => typeof (g as Partial<Prefetching> | undefined)?.prefetch === 'function');
+  if (prefetchers.length) {
+    // Not a guard: it decides nothing, it only issues reads early (node-redis pipelines reads issued in one tick).
+    adapter.use({ onTurn: async (context, next) => { for (const g of prefetchers) g.prefetch(context); await next(); } });
+  }
   for (const name of GUARD_ORDER) {
     const guard = slots[name];
     if (guard) {

@@ -15,6 +15,8 @@ import { fold } from '../dialogs/intents.js';
 import { t } from '../dialogs/messages.js';
 import type { HandoffService } from './service.js';
 
+const PREFETCHED_STATE = Symbol('trustline.handoff.prefetched');
+
 export const HANDOFF_SERVICE = Symbol.for('trustline.handoff.service');
 
 export interface HandoffGuardOptions {
@@ -39,13 +41,26 @@ export class HandoffGuard implements Middleware {
   readonly #o: HandoffGuardOptions;
   constructor(o: HandoffGuardOptions) { this.#o = o; }
 
+  /**
+   * Starts this turn's handoff-state read at the very start of the turn (guards/index.ts), so it travels to Redis
+   * together with the conversation-state read instead of one round trip later.
+   */
+  prefetch(context: TurnContext): void {
+    if (context.activity.type !== ActivityTypes.Message) return;
+    const svc = this.#o.service;
+    const p = svc.store.state(svc.conversationOf(context));
+    p.catch(() => undefined);
+    context.turnState.set(PREFETCHED_STATE, p);
+  }
+
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const svc = this.#o.service;
     context.turnState.set(HANDOFF_SERVICE, svc);
     const a = context.activity;
     if (a.type !== ActivityTypes.Message) return next();
     const c = svc.conversationOf(context);
-    const state = await svc.store.state(c);
+    const prefetched = context.turnState.get(PREFETCHED_STATE) as ReturnType<typeof svc.store.state> | undefined;
+    const state = await (prefetched ?? svc.store.state(c));
     if (state !== 'queued' && state !== 'offered' && state !== 'assigned') return next();
 
     const text = typeof a.text === 'string' ? a.text : '';

@@ -58,7 +58,9 @@ export async function connectRedis(opts: RedisOptions): Promise<ManagedRedis> {
     disableOfflineQueue: true,
     // No CLIENT SETINFO on connect: the ACL user is not allowed it (deployment/redis), and Redis 7.0 lacks it.
     disableClientInfo: true,
-    commandOptions: { timeout: opts.commandTimeoutMs },
+    // node-redis's own per-command timeout allocates an AbortSignal (and a DOMException when it fires) for every
+    // command and stops covering a command once it is sent; withDeadline below covers the whole wait instead.
+    commandOptions: { timeout: 0 },
     socket: {
       ...tls,
       connectTimeout: opts.connectTimeoutMs,

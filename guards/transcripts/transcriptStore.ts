@@ -139,6 +139,7 @@ const INDEX_MAINTENANCE_MS = 60_000;
 
 export class EncryptedTranscriptStore {
   #lastMaintenance = 0;
+  readonly #indexed = new Map<string, number>();
   constructor(
     private readonly backend: HashBackend,
     private readonly keys: DataKeyService,
@@ -157,11 +158,19 @@ export class EncryptedTranscriptStore {
     for (const e of entries) fields[e.id] = sealEnvelope(dk.key, dk.kid, this.#ad(ref.conversation, e.id), Buffer.from(JSON.stringify(e), 'utf8'));
     const maintain = now.getTime() - this.#lastMaintenance > INDEX_MAINTENANCE_MS;
     if (maintain) this.#lastMaintenance = now.getTime();
+    // The index orders conversations by last activity for compliance search; a minute's precision is enough, so each
+    // conversation's score is refreshed at most once a minute per instance (not on every turn).
+    const lastIndexed = this.#indexed.get(ref.conversation);
+    const touchIndex = maintain || lastIndexed === undefined || now.getTime() - lastIndexed > INDEX_MAINTENANCE_MS;
+    if (touchIndex) {
+      if (this.#indexed.size >= 50_000) this.#indexed.clear();
+      this.#indexed.set(ref.conversation, now.getTime());
+    }
     // Issued in one tick: node-redis pipelines them into one round trip.
     const writes: Promise<void>[] = [
       this.backend.appendTurn(this.#entriesKey(ref.conversation), this.#metaKey(ref.conversation), fields, { channel: ref.channelId.slice(0, 64), now: now.toISOString() }, this.opts.ttlSeconds),
-      this.backend.zadd(INDEX, ref.conversation, now.getTime(), now.getTime() - this.opts.ttlSeconds * 1000, this.opts.ttlSeconds, maintain),
     ];
+    if (touchIndex) writes.push(this.backend.zadd(INDEX, ref.conversation, now.getTime(), now.getTime() - this.opts.ttlSeconds * 1000, this.opts.ttlSeconds, maintain));
     if (tokens.length) {
       const sealed: Record<string, string> = {};
       for (const t of tokens) sealed[t.token] = sealEnvelope(dk.key, dk.kid, `tok/${ref.conversation}/${t.token}`, Buffer.from(JSON.stringify({ type: t.type, value: t.value }), 'utf8'));
