@@ -7,7 +7,7 @@
  * customer data and have no TTL; disabling keeps the record (audit entries name the id) and ends every session.
  */
 import { randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
+import { hashPassword, verifyPassword } from '../guards/crypto/passwords.js';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import type { RedisClientType } from 'redis';
 import type { DataKeyService } from '../guards/crypto/dataKeys.js';
@@ -24,8 +24,7 @@ export interface StaffAccount {
   createdAt: string;
 }
 
-/** OWASP's argon2id parameters (m = 19 MiB, t = 2, p = 1) rounded up; about 30 ms here. */
-const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456 * 2, timeCost: 2, parallelism: 1 } as const;
+// Argon2id parameters live in guards/crypto/passwords.ts (libsodium crypto_pwhash in a worker thread).
 const TOTP = { period: 30, digits: 6 as const, algorithm: 'sha1' as const };
 export const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 256;
@@ -74,7 +73,7 @@ export class StaffAccounts {
     checkPassword(input.password);
     const id = `st_${randomBytes(12).toString('base64url')}`;
     const secret = generateSecret({ length: 20 });
-    const pw = await argon2.hash(input.password, ARGON2);
+    const pw = await hashPassword(input.password);
     const dk = await this.#keys.keyForWrite(`st_${id.slice(3)}`);
     const sealed = sealEnvelope(dk.key, dk.kid, `staff-totp/${id}`, Buffer.from(secret, 'utf8'));
     try {
@@ -129,13 +128,13 @@ export class StaffAccounts {
     }
     const hash = pw ?? (await this.#dummyHash());
     let ok = false;
-    try { ok = await argon2.verify(hash, typeof password === 'string' ? password.slice(0, MAX_PASSWORD_LENGTH) : ''); } catch { ok = false; }
+    ok = await verifyPassword(hash, typeof password === 'string' ? password.slice(0, MAX_PASSWORD_LENGTH) : '');
     if (ok && id && pw && !disabled) return { ok: true, id };
     return id ? { ok: false, id } : { ok: false };
   }
 
   #dummyHash(): Promise<string> {
-    this.#dummy ??= argon2.hash(randomBytes(24).toString('base64'), ARGON2);
+    this.#dummy ??= hashPassword(randomBytes(24).toString('base64'));
     return this.#dummy;
   }
 
