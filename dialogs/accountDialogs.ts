@@ -6,12 +6,11 @@
  * number typed anyway is replaced by a fixed tag in the transcript and only its last four digits are used.
  */
 import { ChoicePrompt, ComponentDialog, ConfirmPrompt, ListStyle, TextPrompt, WaterfallDialog, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
 import { TurnKeys } from '../guards/turnState.js';
 import type { IdentityService } from '../guards/identity/identityGuard.js';
 import type { Customer, CustomerDirectory, Order } from '../directory/customerDirectory.js';
 import { t } from './messages.js';
-import { langFromLocale, type Lang } from './language.js';
+import { type Lang, langOf } from './language.js';
 
 const LOCALE: Record<Lang, string> = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR', es: 'es-ES' };
 
@@ -59,9 +58,6 @@ export const AccountIds = {
   confirm: 'account.confirm',
 } as const;
 
-function langOf(context: TurnContext): Lang {
-  return langFromLocale(context.activity.locale) ?? 'en';
-}
 const vals = (step: WaterfallStepContext) => step.values as Record<string, string | undefined>;
 
 // A street line with a number and a postcode-like group; deliberately loose (addresses vary), it only filters junk.

@@ -17,7 +17,7 @@ import { AuditEvents } from '../guards/audit/auditLog.js';
 import type { AuditLog } from '../guards/audit/auditLog.js';
 import type { Customer } from '../directory/customerDirectory.js';
 import { t } from './messages.js';
-import { langFromLocale, type Lang } from './language.js';
+import { type Lang, langOf } from './language.js';
 import { OTP_TAG } from './verifyIdentityDialog.js';
 
 export const DataRequestIds = {
@@ -75,9 +75,6 @@ const RETAINED_WORDS: Record<string, Record<Lang, string>> = {
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
 const ADDRESS = /^\s*(?<line1>[^,\n]{3,200}),\s*(?<postcode>[A-Za-z0-9][A-Za-z0-9 -]{1,14}[A-Za-z0-9]?)\s+(?<city>[^,\n\d][^,\n]{1,99})\s*$/u;
 
-function langOf(context: TurnContext): Lang {
-  return langFromLocale(context.activity.locale) ?? 'en';
-}
 const vals = (step: WaterfallStepContext) => step.values as Record<string, unknown>;
 
 /** Parses "street and number, postcode city"; the country stays the one on file. */

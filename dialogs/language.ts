@@ -39,3 +39,11 @@ export function detectLang(text: string): Lang | undefined {
   }
   return bestScore > 0 && bestScore > second ? best : undefined;
 }
+
+/**
+ * The language a dialog step answers in: MainDialog normalises `activity.locale` to the conversation's language at
+ * the start of every turn, so steps read it from there.
+ */
+export function langOf(context: { activity: { locale?: string } }): Lang {
+  return langFromLocale(context.activity.locale) ?? 'en';
+}

@@ -6,7 +6,7 @@ import { ComponentDialog, ConfirmPrompt, ChoicePrompt, TextPrompt, WaterfallDial
 import { MessageFactory } from 'botbuilder';
 import { DialogIds } from './dialogIds.js';
 import { RETURN_REASONS, t } from './messages.js';
-import { langFromLocale, type Lang } from './language.js';
+import { langOf } from './language.js';
 import { parseDate, parseNumber } from './parsing.js';
 import type { Clock } from './clock.js';
 
@@ -14,9 +14,6 @@ export const RETURN_WINDOW_DAYS = 30;
 
 interface ReturnsValues { delivered?: string; count?: number }
 
-function langOf(step: { context: { activity: { locale?: string } } }): Lang {
-  return langFromLocale(step.context.activity.locale) ?? 'en';
-}
 
 export class ReturnsDialog extends ComponentDialog {
   readonly #clock: Clock;
@@ -35,7 +32,7 @@ export class ReturnsDialog extends ComponentDialog {
   }
 
   #validDate(pc: PromptValidatorContext<string>): boolean {
-    const lang = langOf(pc);
+    const lang = langOf(pc.context);
     const today = new Date(this.#clock.now());
     const d = pc.recognized.value ? parseDate(pc.recognized.value, lang, today) : undefined;
     if (!d || d > today.toISOString().slice(0, 10)) return false;
@@ -43,18 +40,18 @@ export class ReturnsDialog extends ComponentDialog {
   }
 
   #validCount(pc: PromptValidatorContext<string>): boolean {
-    const n = pc.recognized.value ? parseNumber(pc.recognized.value, langOf(pc)) : undefined;
+    const n = pc.recognized.value ? parseNumber(pc.recognized.value, langOf(pc.context)) : undefined;
     if (n === undefined || !Number.isInteger(n) || n < 1 || n > 20) return false;
     return true;
   }
 
   async #askStart(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = langOf(step);
+    const lang = langOf(step.context);
     return step.prompt(DialogIds.confirm, { prompt: t('returnsIntro', lang), retryPrompt: t('yesNoRetry', lang), style: ListStyle.suggestedAction });
   }
 
   async #askReason(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = langOf(step);
+    const lang = langOf(step.context);
     if (step.result !== true) {
       await step.context.sendActivity(t('returnsDeclined', lang));
       return step.endDialog();
@@ -63,25 +60,25 @@ export class ReturnsDialog extends ComponentDialog {
   }
 
   async #askDate(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = langOf(step);
+    const lang = langOf(step.context);
     return step.prompt(DialogIds.date, { prompt: t('returnsWhen', lang), retryPrompt: t('returnsWhenRetry', lang) });
   }
 
   async #askCount(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = langOf(step);
+    const lang = langOf(step.context);
     const values = step.values as ReturnsValues;
     values.delivered = parseDate(String(step.result), lang, new Date(this.#clock.now()));
     return step.prompt(DialogIds.number, { prompt: t('returnsHowMany', lang), retryPrompt: t('returnsHowManyRetry', lang) });
   }
 
   async #askUnused(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = langOf(step);
+    const lang = langOf(step.context);
     (step.values as ReturnsValues).count = parseNumber(String(step.result), lang);
     return step.prompt(DialogIds.confirm, { prompt: t('returnsUnused', lang), retryPrompt: t('yesNoRetry', lang), style: ListStyle.suggestedAction });
   }
 
   async #finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = langOf(step);
+    const lang = langOf(step.context);
     const v = step.values as ReturnsValues;
     if (step.result !== true) {
       await step.context.sendActivity(t('returnsUsed', lang));

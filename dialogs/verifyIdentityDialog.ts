@@ -15,7 +15,7 @@ import type { TokenResponse, TurnContext } from 'botbuilder';
 import { decodeJwt } from 'jose';
 import { TurnKeys } from '../guards/turnState.js';
 import { t } from './messages.js';
-import { langFromLocale, type Lang } from './language.js';
+import { type Lang, langOf } from './language.js';
 import { fold } from './intents.js';
 import type { IdentityService } from '../guards/identity/identityGuard.js';
 import { channelWord } from '../guards/identity/identityGuard.js';
@@ -60,9 +60,6 @@ const NEW_CODE = /(?:^|[^a-z])(?:new code|another code|resend|send (?:it )?again
 
 const vals = (step: WaterfallStepContext) => step.values as Record<string, unknown>;
 
-function langOf(context: TurnContext): Lang {
-  return langFromLocale(context.activity.locale) ?? 'en';
-}
 
 export class VerifyIdentityDialog extends ComponentDialog {
   readonly #d: VerifyDeps;
