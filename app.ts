@@ -35,7 +35,7 @@ import { DeliveryQueue, HttpSmsSender, OutboxFileSender, SmtpEmailSender, type C
 import { OtpService } from './guards/identity/otpService.js';
 import { HostTokenVerifier, MemoryReplayGuard, RedisReplayGuard } from './guards/identity/hostToken.js';
 import { IdentityGuard, IdentityService, type IdentityState } from './guards/identity/identityGuard.js';
-import { AUDIT_STREAM_KEY, MemoryAuditLog, RedisStreamAuditLog, type AuditLog, type ChainedAuditLog } from './guards/audit/auditLog.js';
+import { AUDIT_STREAM_KEY, AuditEvents, MemoryAuditLog, RedisStreamAuditLog, type AuditLog, type ChainedAuditLog } from './guards/audit/auditLog.js';
 import { ConsentGuard, ConsentLedger, ConsentOwnerResolver, type ConsentState } from './guards/consent/consentGuard.js';
 import { loadPrivacyNotice } from './notices/index.js';
 import { langFromLocale } from './dialogs/language.js';
@@ -130,7 +130,14 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   }
   const keys = new DataKeyService(keyStore, secrets.masterKeys, secrets.activeMasterVersion, { clock });
   const owners = new BotStateOwnerResolver(pseudonyms);
-  const onSecurityEvent = (event: string, detail: { code: string }) => log.warn({ code: detail.code }, `security.${event}`);
+  // Fail-closed crypto events are logged at once and appended to the audit chain (once it exists, below).
+  let securityAudit: AuditLog | undefined;
+  const SECURITY_TYPES = { 'crypto.tamper': AuditEvents.securityTamper, 'crypto.key_destroyed': AuditEvents.securityKeyDestroyed, 'crypto.oversize': AuditEvents.securityOversize } as const;
+  const onSecurityEvent = (event: keyof typeof SECURITY_TYPES, detail: { code: string; owner?: string }) => {
+    log.warn({ code: detail.code }, `security.${event}`);
+    securityAudit?.append({ type: SECURITY_TYPES[event], at: new Date(clock.now()).toISOString(), outcome: detail.code, ...(detail.owner ? { object: detail.owner } : {}) })
+      .catch(() => log.warn({ code: 'ERR_AUDIT_APPEND_FAILED' }, 'security.audit_failed'));
+  };
   // Identity (DESIGN.md invariants 3-5): the subject index decides which key seals a conversation's state.
   const subjectIndex: SubjectIndex = data
     ? new RedisSubjectIndex(data.commands, data.raw, pseudonyms, { subjectTtlSeconds: config.retention.keySeconds, linkTtlSeconds: config.retention.stateSeconds })
@@ -139,6 +146,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   const storage = new EncryptedStorage(inner, keys, subjectOwners, { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent });
   // Hash-chained (guards/audit): the chain key is the audit purpose key, never stored in Redis.
   const audit: AuditLog & ChainedAuditLog = data ? new RedisStreamAuditLog(data.raw, AUDIT_STREAM_KEY, { chainKey: secrets.auditKey, instance: config.instance }) : new MemoryAuditLog({ chainKey: secrets.auditKey, instance: config.instance });
+  securityAudit = audit;
   const otpStore: OtpStore = data ? new RedisOtpStore(data.commands) : new MemoryOtpStore();
   const senders: Partial<Record<DeliveryChannel, CodeSender>> = {};
   const idc = config.identity;

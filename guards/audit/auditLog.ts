@@ -70,6 +70,10 @@ export const AuditEvents = {
   keysRotated: 'keys.rotated',
   keysMasterRevoked: 'keys.master_revoked',
   keysDataKeyReplaced: 'keys.data_key_replaced',
+  // Fail-closed crypto events (CR-3): `object` is the pseudonymous owner of the record, `outcome` the error code.
+  securityTamper: 'security.tamper',
+  securityKeyDestroyed: 'security.key_destroyed',
+  securityOversize: 'security.oversize',
 } as const;
 export type AuditEventType = (typeof AuditEvents)[keyof typeof AuditEvents];
 

@@ -18,7 +18,8 @@ export interface OwnerResolver {
   mayOpen?(storageKey: string, owner: string): boolean | Promise<boolean>;
 }
 
-export type SecurityEventSink = (event: 'crypto.tamper' | 'crypto.key_destroyed' | 'crypto.oversize', detail: { code: string }) => void;
+/** `owner` is the pseudonymous owner id of the storage key (never a raw id), when it could be resolved. */
+export type SecurityEventSink = (event: 'crypto.tamper' | 'crypto.key_destroyed' | 'crypto.oversize', detail: { code: string; owner?: string }) => void;
 
 interface SealedItem { env: string; eTag?: string }
 
@@ -46,6 +47,10 @@ export class EncryptedStorage implements Storage {
     return out;
   }
 
+  async #ownerForEvent(storageKey: string): Promise<{ owner?: string }> {
+    try { return { owner: await this.#owners.ownerOf(storageKey) }; } catch { return {}; }
+  }
+
   async #open(storageKey: string, item: SealedItem): Promise<Record<string, unknown>> {
     try {
       if (!item || typeof item.env !== 'string') throw new GuardError('ERR_CRYPTO_DECRYPT');
@@ -59,10 +64,11 @@ export class EncryptedStorage implements Storage {
       const value = JSON.parse(Buffer.from(plain).toString('utf8')) as Record<string, unknown>;
       return item.eTag !== undefined ? { ...value, eTag: item.eTag } : value;
     } catch (err) {
-      if (isGuardError(err, 'ERR_CRYPTO_ENVELOPE_TOO_LARGE')) this.#onSecurity('crypto.oversize', { code: err.code });
-      else if (isGuardError(err, 'ERR_CRYPTO_KEY_DESTROYED')) this.#onSecurity('crypto.key_destroyed', { code: err.code });
+      const owner = await this.#ownerForEvent(storageKey);
+      if (isGuardError(err, 'ERR_CRYPTO_ENVELOPE_TOO_LARGE')) this.#onSecurity('crypto.oversize', { code: err.code, ...owner });
+      else if (isGuardError(err, 'ERR_CRYPTO_KEY_DESTROYED')) this.#onSecurity('crypto.key_destroyed', { code: err.code, ...owner });
       else if (isGuardError(err, 'ERR_STORAGE_UNAVAILABLE') || isGuardError(err, 'ERR_STORAGE_TIMEOUT')) throw err;
-      else this.#onSecurity('crypto.tamper', { code: 'ERR_CRYPTO_DECRYPT' });
+      else this.#onSecurity('crypto.tamper', { code: 'ERR_CRYPTO_DECRYPT', ...owner });
       throw isGuardError(err) && err.code !== 'ERR_CRYPTO_KEY_UNKNOWN' ? err : new GuardError('ERR_CRYPTO_DECRYPT', { cause: err });
     }
   }

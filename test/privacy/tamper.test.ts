@@ -57,6 +57,16 @@ describe('tampered state in Redis (CR-3, CR-4)', () => {
       expect(r.texts).to.have.length(1);
       expect(r.texts[0]).to.match(/something went wrong on our side.*reference [0-9a-f]{12}/);
       expect(a.logs.events()).to.include('security.crypto.tamper');
+      // The event is also on the audit chain, naming the pseudonymous owner, never a raw id.
+      // Appended in the background: wait for it (bounded).
+      let tamper: { type: string; object?: string }[] = [];
+      for (let i = 0; i < 100 && tamper.length === 0; i++) {
+        tamper = (await a.app.audit.read!({ limit: 10_000 })).filter((e) => e.type === 'security.tamper');
+        if (tamper.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(tamper.length).to.be.greaterThan(0);
+      expect(tamper[tamper.length - 1]!.object).to.match(/^[cs]_[A-Za-z0-9_-]+$/);
+      expect(JSON.stringify(tamper)).to.not.include(conv);
     });
   }
 
