@@ -147,9 +147,10 @@ export function newActivityId(): string {
 }
 
 /** The activity the bot receives for a page activity. */
-export function buildUserActivity(page: PageActivity, parties: SessionParties, id: string, timestamp: string): Partial<Activity> {
-  const activity: Record<string, unknown> = {
-    type: page.type,
+/** The fields every activity of this channel carries; ids and addresses come from the server's session only. */
+function channelActivity(type: string, parties: SessionParties, id: string, timestamp: string): Record<string, unknown> {
+  return {
+    type,
     id,
     timestamp,
     channelId: 'webchat',
@@ -158,6 +159,10 @@ export function buildUserActivity(page: PageActivity, parties: SessionParties, i
     recipient: { ...parties.bot },
     conversation: { id: parties.conversationId },
   };
+}
+
+export function buildUserActivity(page: PageActivity, parties: SessionParties, id: string, timestamp: string): Partial<Activity> {
+  const activity = channelActivity(page.type, parties, id, timestamp);
   const locale = page.locale ?? parties.locale;
   if (locale) activity['locale'] = locale;
   if (page.text !== undefined) {
@@ -171,17 +176,8 @@ export function buildUserActivity(page: PageActivity, parties: SessionParties, i
 
 /** The `conversationUpdate` sent to the bot when the page first connects, so it can greet. */
 export function buildJoinActivity(parties: SessionParties, id: string, timestamp: string): Partial<Activity> {
-  const activity: Record<string, unknown> = {
-    type: 'conversationUpdate',
-    id,
-    timestamp,
-    channelId: 'webchat',
-    serviceUrl: parties.serviceUrl,
-    from: { ...parties.user },
-    recipient: { ...parties.bot },
-    conversation: { id: parties.conversationId },
-    membersAdded: [{ id: parties.user.id, name: parties.user.name ?? 'User', role: 'user' }],
-  };
+  const activity = channelActivity('conversationUpdate', parties, id, timestamp);
+  activity['membersAdded'] = [{ id: parties.user.id, name: parties.user.name ?? 'User', role: 'user' }];
   if (parties.locale) activity['locale'] = parties.locale;
   return activity as Partial<Activity>;
 }

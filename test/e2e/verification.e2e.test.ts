@@ -1,19 +1,21 @@
 import { expect } from 'chai';
-import { startApp, type RunningApp } from '../support/app.js';
+import type { RunningApp } from '../support/app.js';
 import { openPage, sendChatMessage, waitForAllSent, waitForTranscriptText, type OpenedPage } from '../support/browser.js';
-import { startSmtp } from '../guards/identity/support.js';
+import { startAppWithSmtp } from '../guards/identity/support.js';
 
 /** A customer in the local web chat: privacy notice, order status, a code by email (test SMTP server), the answer. */
 describe('verification in the local web chat (Chromium)', function () {
   this.timeout(90000);
   let a: RunningApp;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let env: Awaited<ReturnType<typeof startAppWithSmtp>>;
+  let smtp: typeof env.smtp;
   let opened: OpenedPage;
   before(async () => {
-    smtp = await startSmtp();
-    a = await startApp({ SMTP_URL: smtp.url, SMTP_FROM: 'no-reply@trustline.example', SMTP_REQUIRE_TLS: 'false', CONSENT_PRESET: undefined });
+    env = await startAppWithSmtp();
+    a = env.app;
+    smtp = env.smtp;
   });
-  after(async () => { await opened?.close(); await a?.stop(); await smtp?.stop(); });
+  after(async () => { await opened?.close(); await env?.stop(); });
 
   it('asks for consent, verifies with an emailed code and answers the order status', async () => {
     opened = await openPage();

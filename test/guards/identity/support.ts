@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { createServer, type Server } from 'node:http';
-import type { RunningApp } from '../../support/app.js';
+import { startApp, type RunningApp } from '../../support/app.js';
 
 export class TestClock {
   constructor(public t: number) {}
@@ -76,4 +76,14 @@ export async function startSmsStub(token: string): Promise<{ url: string; messag
     lastCode: () => /^([0-9]{6,10}) /.exec(messages[messages.length - 1]?.text ?? '')?.[1],
     stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
+}
+
+/**
+ * The whole app as a customer meets it in the browser: codes go to a local SMTP server, and the privacy notice is
+ * asked (no test preset). Shared by the Chromium tests of verification and export.
+ */
+export async function startAppWithSmtp(extra: Record<string, string | undefined> = {}): Promise<{ app: RunningApp; smtp: Awaited<ReturnType<typeof startSmtp>>; stop(): Promise<void> }> {
+  const smtp = await startSmtp();
+  const app = await startApp({ SMTP_URL: smtp.url, SMTP_FROM: 'no-reply@trustline.example', SMTP_REQUIRE_TLS: 'false', CONSENT_PRESET: undefined, ...extra });
+  return { app, smtp, stop: async () => { await app.stop(); await smtp.stop(); } };
 }
