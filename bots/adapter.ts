@@ -1,6 +1,7 @@
 import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError, ClaimsIdentity, type AuthenticateRequestResult } from 'botframework-connector';
 import type { AppConfig, Secrets } from '../config.js';
+import { ClientCachingAuthentication } from './clientCache.js';
 
 /** The channel's token was refused (401): no signature, bad signature, wrong issuer/audience, expired, serviceUrl. */
 export class ChannelAuthRefused extends Error {
@@ -67,5 +68,5 @@ export function createAdapter(config: Readonly<AppConfig>, secrets: Readonly<Sec
     ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
     CallerId: CallerIdConstants.PublicAzureChannel,
   });
-  return new TrustlineAdapter(auth);
+  return new TrustlineAdapter(new ClientCachingAuthentication(auth));
 }
