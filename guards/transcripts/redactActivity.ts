@@ -111,11 +111,36 @@ export function roleOf(activity: Partial<Activity>, direction: 'in' | 'out'): Ro
   return role === 'agent' ? 'agent' : 'bot';
 }
 
+/** The fields of an activity a transcript entry (and the guard) can use; everything else is never read. */
+const SNAPSHOT_FIELDS = ['type', 'id', 'channelId', 'locale', 'text', 'speak', 'name', 'timestamp'] as const;
+
+/**
+ * A copy of what the transcript keeps of an incoming activity, taken when the turn starts: later steps may change
+ * the live activity (a typed code is replaced, text is normalised). Only those fields are copied, and only the
+ * structured ones deep-cloned: cloning the whole activity (channel data, entities, Teams' tenant and user blocks)
+ * cost more than redacting it. A value that cannot be cloned is left out of the entry, never kept by reference.
+ */
+export function transcriptSnapshot(activity: Partial<Activity>): Partial<Activity> {
+  const src = activity as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const put = (f: string, v: unknown) => {
+    if (v === undefined) return;
+    if (typeof v !== 'object' || v === null) { out[f] = v; return; }
+    try { out[f] = structuredClone(v); } catch { /* not cloneable: left out */ }
+  };
+  for (const f of SNAPSHOT_FIELDS) put(f, src[f]);
+  const conv = activity.conversation as { id?: unknown } | undefined;
+  if (conv && conv.id !== undefined) out['conversation'] = { id: conv.id };
+  for (const f of ['value', 'attachments', 'suggestedActions'] as const) put(f, src[f]);
+  return out as Partial<Activity>;
+}
+
 /**
  * Redacts one activity into an entry. Throws if redaction throws: the caller drops the entry (fail closed).
  */
-export function redactActivity(source: Partial<Activity>, meta: { id: string; seq: number; direction: 'in' | 'out'; now: Date }, ctx: RedactContext): { entry: TranscriptEntry; tokens: TokenEntry[] } {
-  const a = structuredClone(source) as Partial<Activity>;
+export function redactActivity(a: Partial<Activity>, meta: { id: string; seq: number; direction: 'in' | 'out'; now: Date }, ctx: RedactContext): { entry: TranscriptEntry; tokens: TokenEntry[] } {
+  // Reads the activity and builds the entry from new values only (json() copies): the source is never changed and
+  // nothing of it is shared with the entry, so no clone is needed here.
   const b = new EntryBuilder(ctx);
   const ts = a.timestamp ? new Date(a.timestamp as unknown as string) : meta.now;
   const entry: TranscriptEntry = {

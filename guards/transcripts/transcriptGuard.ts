@@ -1,6 +1,6 @@
 /**
- * TranscriptGuard: first in the pipeline (guards/index.ts), so it sees every activity of the turn. It keeps a deep
- * clone of the incoming activity (later steps may change the live one), redacts each activity into an entry, and
+ * TranscriptGuard: first in the pipeline (guards/index.ts), so it sees every activity of the turn. It keeps a copy of
+ * what the transcript uses of the incoming activity (later steps may change the live one), redacts each activity into an entry, and
  * writes the entries at the end of the turn only when this turn's consent decision allows it. Nothing reaches a
  * store before redaction (botbuilder's TranscriptLoggerMiddleware would log the raw incoming activity first).
  *
@@ -15,7 +15,7 @@ import { createTagState, isTagState, type Redactor, type TagState, type TokenEnt
 import type { Pseudonymizer } from '../crypto/pseudonym.js';
 import type { OwnerResolver } from '../storage/encryptedStorage.js';
 import { TurnKeys, type ConsentDecision, type VerifiedSubject } from '../turnState.js';
-import { CleanTextCache, redactActivity, type TranscriptEntry } from './redactActivity.js';
+import { CleanTextCache, redactActivity, transcriptSnapshot, type TranscriptEntry } from './redactActivity.js';
 import type { EncryptedTranscriptStore } from './transcriptStore.js';
 
 export interface TranscriptGuardOptions {
@@ -49,7 +49,7 @@ export class TranscriptGuard implements Middleware {
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const o = this.#o;
     const now = o.now ?? (() => new Date());
-    const incoming = structuredClone(context.activity) as Partial<Activity>;
+    const incoming = transcriptSnapshot(context.activity);
     const channelId = String(incoming.channelId ?? 'unknown');
     const conversation = o.pseudonyms.conversationOwner(channelId, String(incoming.conversation?.id ?? ''));
     const base = now().getTime() * 100;

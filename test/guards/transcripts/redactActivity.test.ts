@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Activity } from 'botbuilder';
 import { createDefaultRedactor } from '../../../guards/pii/index.js';
-import { redactActivity } from '../../../guards/transcripts/redactActivity.js';
+import { redactActivity, transcriptSnapshot } from '../../../guards/transcripts/redactActivity.js';
 
 const redactor = createDefaultRedactor();
 const meta = { id: 'e1', seq: 1, direction: 'in' as const, now: new Date('2026-11-29T10:00:00Z') };
@@ -17,11 +17,36 @@ describe('redactActivity (transcript entries)', () => {
     expect(entry.findings.map((f) => f.type)).to.include.members(['EMAIL', 'CREDIT_CARD']);
   });
 
-  it('works on a deep clone and leaves the live activity untouched', () => {
+  it('leaves the live activity untouched and shares nothing with the entry', () => {
     const live = { type: 'message', text: `x ${EMAIL}`, value: { nested: { email: EMAIL } } } as Partial<Activity>;
     redactActivity(live, meta, { redactor });
     expect(live.text).to.equal(`x ${EMAIL}`);
     expect((live.value as { nested: { email: string } }).nested.email).to.equal(EMAIL);
+    const { entry } = redactActivity(live, meta, { redactor });
+    (live.value as { nested: { email: string } }).nested.email = 'changed later';
+    expect(JSON.stringify(entry.value)).to.not.include('changed later');
+  });
+
+  it('snapshots what a transcript uses of an incoming activity: later changes to the live one do not reach it', () => {
+    const live = {
+      type: 'message', id: 'a1', channelId: 'msteams', locale: 'de-DE', text: `x ${EMAIL}`, timestamp: '2026-11-29T10:00:00Z',
+      conversation: { id: 'conv-1', tenantId: 't' }, value: { nested: { email: EMAIL } }, attachments: [{ contentType: 'application/vnd.microsoft.card.hero', content: { title: EMAIL } }],
+      channelData: { tenant: { id: 't' }, token: 'secret-token' }, entities: [{ type: 'clientInfo' }], serviceUrl: 'https://smba.example/',
+    } as unknown as Partial<Activity>;
+    const snap = transcriptSnapshot(live);
+    live.text = '123456';
+    (live.value as { nested: { email: string } }).nested.email = 'changed';
+    (live.attachments![0]!.content as { title: string }).title = 'changed';
+    live.conversation!.id = 'other';
+    expect(snap.text).to.equal(`x ${EMAIL}`);
+    expect((snap.value as { nested: { email: string } }).nested.email).to.equal(EMAIL);
+    expect((snap.attachments![0]!.content as { title: string }).title).to.equal(EMAIL);
+    expect(snap.conversation).to.deep.equal({ id: 'conv-1' });
+    expect(snap).to.include({ type: 'message', id: 'a1', channelId: 'msteams', locale: 'de-DE', timestamp: '2026-11-29T10:00:00Z' });
+    expect(snap).to.not.have.any.keys('channelData', 'entities', 'serviceUrl', 'from', 'recipient');
+    // A value that cannot be cloned is left out, never kept by reference.
+    const odd = transcriptSnapshot({ type: 'message', value: { f: () => 1 } } as unknown as Partial<Activity>);
+    expect(odd).to.not.have.property('value');
   });
 
   it('keeps only allow-listed fields: no ids, names, channelData, entities or serviceUrl', () => {
