@@ -16,8 +16,9 @@ export class Pseudonymizer {
   readonly #memo = new Map<string, string>();
   static readonly MEMO_MAX = 10_000;
 
-  hash(domain: string, value: string): string {
-    const memoKey = value.length <= 512 ? `${domain}\u0000${value}` : undefined;
+  /** `once`: a value hashed only once (an activity's entry id): kept out of the memo, where it would only push out ids that recur. */
+  hash(domain: string, value: string, once = false): string {
+    const memoKey = !once && value.length <= 512 ? `${domain}\u0000${value}` : undefined;
     if (memoKey) {
       const hit = this.#memo.get(memoKey);
       if (hit !== undefined) return hit;

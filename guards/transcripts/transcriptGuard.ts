@@ -43,7 +43,7 @@ export class TranscriptGuard implements Middleware {
   get droppedEntries(): number { return this.#dropped; }
 
   entryId(conversation: string, activityId: string | undefined): string {
-    return this.#o.pseudonyms.hash('tx-entry', `${conversation}\u0000${activityId ?? `${Date.now()}-${Math.random()}`}`);
+    return this.#o.pseudonyms.hash('tx-entry', `${conversation}\u0000${activityId ?? `${Date.now()}-${Math.random()}`}`, true);
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
