@@ -10,7 +10,7 @@ export const REDACTED_LOG_PATHS = [
   'text', '*.text', 'speak', '*.speak', 'value', '*.value', 'activity', '*.activity', 'attachments', '*.attachments',
   'from', '*.from', 'recipient', '*.recipient', 'conversation', '*.conversation', 'channelData', '*.channelData',
   'body', '*.body', 'headers', '*.headers', 'req.headers', 'authorization', '*.authorization', 'cookie', '*.cookie',
-  'token', '*.token', 'code', 'otp', '*.otp', 'password', '*.password', 'secret', '*.secret', 'key', '*.key',
+  'token', '*.token', 'otp', '*.otp', 'password', '*.password', 'secret', '*.secret', 'key', '*.key',
   'email', '*.email', 'phone', '*.phone', 'address', '*.address', 'name', '*.name', 'userId', 'conversationId',
   'message', 'err.message', 'error.message', 'err.stack', 'error.stack', 'stack',
 ];
@@ -33,6 +33,9 @@ export interface LoggerOptions {
   mixin?: () => Record<string, unknown>;
 }
 
+/** The shape of an error code: upper-case letters, digits and underscores, starting with a letter. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
   return pino(
     {
@@ -52,6 +55,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       serializers: {
         // Errors are logged by code and name only: messages can embed user input or Redis replies.
         err: (e: unknown) => errorFields(e),
+        // A top-level `code` is an error code (ERR_TURN_FAILED, ECONNREFUSED) and is kept; anything else under
+        // that name (a careless `{ code: typedOtp }`) is censored.
+        code: (c: unknown) => (typeof c === 'string' && ERROR_CODE.test(c) ? c : '[REDACTED]'),
       },
     },
     opts.destination ?? pino.destination({ fd: 1, sync: false }),

@@ -31,6 +31,19 @@ describe('logger', () => {
     expect(parsed[0]!.err).to.deep.equal({ kind: 'Error', code: 'ECONNREFUSED' });
   });
 
+  it('keeps a top-level error code (the turn-error line needs it) but censors anything else logged as `code`', () => {
+    const { parsed, lines } = logged((log) => {
+      log.error({ code: 'ERR_TURN_FAILED', ref: 'r1' }, 'bot.turn.error');
+      log.warn({ code: '482913' }, 'careless.otp');
+      log.warn({ code: 'jane@example.com' }, 'careless.email');
+      log.warn({ code: { otp: '482913' } }, 'careless.object');
+    });
+    expect(parsed[0]).to.include({ code: 'ERR_TURN_FAILED', ref: 'r1' });
+    for (const p of parsed.slice(1)) expect(p['code']).to.equal('[REDACTED]');
+    expect(lines.join()).to.not.include('482913');
+    expect(lines.join()).to.not.include('jane@example.com');
+  });
+
   it('escapes every control character', () => {
     expect(sanitizeLogString('a\u0000b\u0085c\u2028d')).to.equal('a\\u0000b\\u0085c\\u2028d');
   });
