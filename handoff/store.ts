@@ -21,6 +21,7 @@ import { ownerOfKid } from '../guards/crypto/dataKeys.js';
 import { openEnvelope, readEnvelopeHeader, sealEnvelope } from '../guards/crypto/envelope.js';
 import { GuardError } from '../guards/errors.js';
 import { storageError } from '../guards/storage/redisClient.js';
+import { reportOpenFailure } from '../guards/crypto/securityEvents.js';
 
 export type HandoffState = 'queued' | 'offered' | 'followup' | 'assigned' | 'ended';
 export type EscalationReason = 'request' | 'misses' | 'lockout' | 'frustration';
@@ -113,11 +114,26 @@ export class HandoffStore {
     return sealEnvelope(dk.key, dk.kid, ad, Buffer.from(JSON.stringify(value), 'utf8'));
   }
 
-  async #open<T>(env: string, ad: string): Promise<T> {
-    const h = readEnvelopeHeader(env, this.#max);
-    if (!ownerOfKid(h.kid)) throw new GuardError('ERR_CRYPTO_DECRYPT');
-    const key = await this.#keys.keyForRead(h.kid);
-    return JSON.parse(Buffer.from(openEnvelope(key, h, ad)).toString('utf8')) as T;
+  /**
+   * Opens one sealed record of conversation `c`. A record that does not open (tampered, moved, oversized, key
+   * destroyed) is reported as a security event naming the conversation's pseudonym (CR-3) and rethrown; callers
+   * leave it out. Storage outages are rethrown unreported.
+   */
+  async #open<T>(c: string, env: string, ad: string): Promise<T> {
+    try {
+      const h = readEnvelopeHeader(env, this.#max);
+      if (!ownerOfKid(h.kid)) throw new GuardError('ERR_CRYPTO_DECRYPT');
+      const key = await this.#keys.keyForRead(h.kid);
+      return JSON.parse(Buffer.from(openEnvelope(key, h, ad)).toString('utf8')) as T;
+    } catch (err) {
+      reportOpenFailure(this.#keys.onSecurityEvent, err, { dataClass: 'handoff', owner: c });
+      throw err;
+    }
+  }
+
+  static #unavailable(err: unknown): boolean {
+    const code = (err as GuardError)?.code;
+    return code === 'ERR_STORAGE_UNAVAILABLE' || code === 'ERR_STORAGE_TIMEOUT';
   }
 
   async #do<T>(fn: () => Promise<T>): Promise<T> {
@@ -177,10 +193,16 @@ export class HandoffStore {
     return (await this.#do(() => this.#r.hGet(HandoffStore.keysOf(c).meta, 'owner'))) ?? undefined;
   }
 
+  /** The sealed conversation reference; undefined when there is none or it does not open (reported, CR-3). */
   async reference(c: string): Promise<Partial<ConversationReference> | undefined> {
     const env = await this.#do(() => this.#r.hGet(HandoffStore.keysOf(c).meta, 'ref'));
     if (!env) return undefined;
-    return this.#open<Partial<ConversationReference>>(env, `ho-ref/${c}`);
+    try {
+      return await this.#open<Partial<ConversationReference>>(c, env, `ho-ref/${c}`);
+    } catch (err) {
+      if (HandoffStore.#unavailable(err)) throw err;
+      return undefined;
+    }
   }
 
   /** Compare-and-set of the state. `agent` = the agent who must own it ('' = anyone). */
@@ -230,10 +252,10 @@ export class HandoffStore {
     const out: RelayedMessage[] = [];
     for (const row of rows) {
       try {
-        const m = await this.#open<Omit<RelayedMessage, 'id'>>(row.message.env ?? '', `ho-msg/${c}/${row.message.seq}`);
+        const m = await this.#open<Omit<RelayedMessage, 'id'>>(c, row.message.env ?? '', `ho-msg/${c}/${row.message.seq}`);
         out.push({ ...m, id: row.id });
       } catch (err) {
-        if ((err as GuardError)?.code === 'ERR_STORAGE_UNAVAILABLE') throw err;
+        if (HandoffStore.#unavailable(err)) throw err;
       }
     }
     return out;
@@ -243,9 +265,9 @@ export class HandoffStore {
     const env = await this.#do(() => this.#r.hGet(HandoffStore.keysOf(c).tokens, token));
     if (!env) return undefined;
     try {
-      return await this.#open<{ type: string; value: string }>(env, `ho-tok/${c}/${token}`);
+      return await this.#open<{ type: string; value: string }>(c, env, `ho-tok/${c}/${token}`);
     } catch (err) {
-      if ((err as GuardError)?.code === 'ERR_STORAGE_UNAVAILABLE') throw err;
+      if (HandoffStore.#unavailable(err)) throw err;
       return undefined;
     }
   }
@@ -270,9 +292,9 @@ export class HandoffStore {
     const out: RevealRecord[] = [];
     for (const row of rows) {
       try {
-        out.push({ ...(await this.#open<Omit<RevealRecord, 'id' | 'c'>>(row.message.env ?? '', `ho-rev/${c}/${row.message.seq}`)), id: row.id, c });
+        out.push({ ...(await this.#open<Omit<RevealRecord, 'id' | 'c'>>(c, row.message.env ?? '', `ho-rev/${c}/${row.message.seq}`)), id: row.id, c });
       } catch (err) {
-        if ((err as GuardError)?.code === 'ERR_STORAGE_UNAVAILABLE') throw err;
+        if (HandoffStore.#unavailable(err)) throw err;
       }
     }
     return out;

@@ -99,15 +99,17 @@ export interface AuditEvent {
   object?: string;
   /** Why, as a fixed word (`review`, `dsr`, `incident`, `audit`, ...). */
   reason?: string;
-  /** A count (purges, notifications, scoped subjects). */
+  /** A count (purges, notifications, scoped subjects; security events held back by the rate limit, plus one). */
   count?: string;
+  /** Security events (CR-3): the data class of the value that failed to open (`state`, `transcript`, `key`, ...). */
+  dataClass?: string;
   /** Checkpoints and the genesis: the last entry they stand for and its hash or digest. */
   through?: string;
   lastHash?: string;
   digest?: string;
 }
 
-const FIELDS: readonly (keyof AuditEvent)[] = ['type', 'at', 'subject', 'conversation', 'channel', 'method', 'purpose', 'outcome', 'noticeVersion', 'noticeHash', 'purposes', 'actor', 'object', 'reason', 'count', 'through', 'lastHash', 'digest'];
+const FIELDS: readonly (keyof AuditEvent)[] = ['type', 'at', 'subject', 'conversation', 'channel', 'method', 'purpose', 'outcome', 'noticeVersion', 'noticeHash', 'purposes', 'actor', 'object', 'reason', 'count', 'dataClass', 'through', 'lastHash', 'digest'];
 /** Fields the chain adds to each stored entry. */
 export const CHAIN_FIELDS = ['seq', 'prev', 'inst', 'h'] as const;
 // What a field may hold: words, pseudonyms (base64url), ISO times, hashes. Anything else is a bug that could leak.

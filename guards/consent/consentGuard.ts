@@ -21,6 +21,7 @@ import { isPrivacyRequest, isWithdrawal, noticeActivity, parseConsentChoice, typ
 import { detectLang, langFromLocale, type Lang } from '../../dialogs/language.js';
 import { t } from '../../dialogs/messages.js';
 import { channelWord } from '../identity/identityGuard.js';
+import { isGuardError } from '../errors.js';
 
 export const CONSENT_PURPOSES = ['service_quality_transcripts'] as const;
 
@@ -79,9 +80,19 @@ export class ConsentLedger {
   static userKey(channel: string, userId: string): string { return `user/${channel}/${userId}`; }
   static subjectKey(subjectOwner: string): string { return `subject/${subjectOwner}`; }
 
+  /**
+   * The record, or undefined. A record that does not open (tampered, moved, oversized, key destroyed) was already
+   * reported by the encrypted storage (CR-3) and counts as no record: the customer is asked again (fail closed:
+   * nothing is assumed), and the next choice replaces it. Storage outages propagate (fixed unavailable reply).
+   */
   async get(key: string): Promise<ConsentRecord | undefined> {
-    const r = await this.#storage.read([key]);
-    return r[key] as ConsentRecord | undefined;
+    try {
+      const r = await this.#storage.read([key]);
+      return r[key] as ConsentRecord | undefined;
+    } catch (err) {
+      if (isGuardError(err) && err.code.startsWith('ERR_CRYPTO_')) return undefined;
+      throw err;
+    }
   }
 
   async record(key: string, entry: Omit<ConsentRecord, 'history'>): Promise<void> {

@@ -7,6 +7,7 @@ import { GuardError } from '../errors.js';
 import type { MasterKey } from '../../config.js';
 import type { KeyStore, WrappedKeyRecord } from './keyStore.js';
 import { aeadOpen, aeadSeal, randomKey, randomNonce, AEAD_NONCE_BYTES } from './sodium.js';
+import { reportOpenFailure, type SecurityEventSink } from './securityEvents.js';
 
 export interface DataKey { kid: string; key: Uint8Array }
 
@@ -29,8 +30,9 @@ export class DataKeyService {
   readonly #cacheMs: number;
   readonly #cacheMax: number;
   readonly #clock: Clock;
+  readonly #onSecurity: SecurityEventSink | undefined;
 
-  constructor(store: KeyStore, masterKeys: readonly MasterKey[], activeVersion: string, opts: { cacheMs?: number; cacheMax?: number; clock?: Clock } = {}) {
+  constructor(store: KeyStore, masterKeys: readonly MasterKey[], activeVersion: string, opts: { cacheMs?: number; cacheMax?: number; clock?: Clock; onSecurityEvent?: SecurityEventSink } = {}) {
     this.#store = store;
     this.#masters = new Map(masterKeys.map((m) => [m.version, m.key]));
     if (!this.#masters.has(activeVersion)) throw new GuardError('ERR_CONFIG_KEY_MISSING');
@@ -40,9 +42,37 @@ export class DataKeyService {
     this.#cacheMs = opts.cacheMs ?? 60_000;
     this.#cacheMax = opts.cacheMax ?? 20_000;
     this.#clock = opts.clock ?? systemClock;
+    this.#onSecurity = opts.onSecurityEvent;
   }
 
   get activeVersion(): string { return this.#active; }
+
+  /** The app's fail-closed crypto event sink (CR-3); every store that opens envelopes reports through it. */
+  get onSecurityEvent(): SecurityEventSink | undefined { return this.#onSecurity; }
+
+  /**
+   * The owner's wrapped key record, refused (and reported as key-store tampering) when it does not open or names
+   * another owner: a record copied onto another owner's slot would otherwise hand that owner the first one's key.
+   */
+  async #record(owner: string): Promise<WrappedKeyRecord | undefined> {
+    try {
+      const rec = await this.#store.get(owner);
+      if (rec && ownerOfKid(rec.kid) !== owner) throw new GuardError('ERR_CRYPTO_DECRYPT');
+      return rec;
+    } catch (err) {
+      reportOpenFailure(this.#onSecurity, err, { dataClass: 'key', owner });
+      throw err;
+    }
+  }
+
+  #unwrapFor(owner: string, rec: WrappedKeyRecord): Uint8Array {
+    try {
+      return this.#unwrap(rec);
+    } catch (err) {
+      reportOpenFailure(this.#onSecurity, err, { dataClass: 'key', owner });
+      throw err;
+    }
+  }
 
   #wrapAd(kid: string, mv: string): Uint8Array {
     return Buffer.from(`tl-dk\u0000${mv}\u0000${kid}`, 'utf8');
@@ -88,13 +118,13 @@ export class DataKeyService {
   async keyForWrite(owner: string): Promise<DataKey> {
     const hit = this.#cached(owner);
     if (hit) return hit;
-    let rec = await this.#store.get(owner);
+    let rec = await this.#record(owner);
     if (!rec) {
       const kid = `${owner}.1`;
       const key = randomKey();
       rec = await this.#store.putIfAbsent(owner, { kid, mv: this.#active, wrapped: this.#wrap(kid, key, this.#active), created: new Date(this.#clock.now()).toISOString() });
     }
-    const dk = { kid: rec.kid, key: this.#unwrap(rec) };
+    const dk = { kid: rec.kid, key: this.#unwrapFor(owner, rec) };
     this.#remember(owner, dk);
     return dk;
   }
@@ -105,9 +135,9 @@ export class DataKeyService {
     if (!owner) throw new GuardError('ERR_CRYPTO_DECRYPT');
     const hit = this.#cached(owner);
     if (hit && hit.kid === kid) return hit.key;
-    const rec = await this.#store.get(owner);
+    const rec = await this.#record(owner);
     if (!rec || rec.kid !== kid) throw new GuardError('ERR_CRYPTO_KEY_DESTROYED');
-    const dk = { kid: rec.kid, key: this.#unwrap(rec) };
+    const dk = { kid: rec.kid, key: this.#unwrapFor(owner, rec) };
     this.#remember(owner, dk);
     return dk.key;
   }

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import { deadlinesFor, isoDate, type Regime } from './deadlines.js';
 import { storageError } from '../storage/redisClient.js';
+import type { SecurityEventSink } from '../crypto/securityEvents.js';
+import { parseRecord } from './sealed.js';
 
 export type DsrType = 'access' | 'export' | 'rectify' | 'erase' | 'opt_out' | 'withdraw_consent';
 export type DsrStatus = 'received' | 'verifying' | 'in_progress' | 'completed' | 'rejected' | 'cancelled';
@@ -99,7 +101,7 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 return ''`;
 
 export class RedisDsrLedger implements DsrLedger {
-  constructor(private readonly r: RedisClientType, private readonly ttlSeconds: number) {}
+  constructor(private readonly r: RedisClientType, private readonly ttlSeconds: number, private readonly o: { onSecurityEvent?: SecurityEventSink } = {}) {}
   #key(id: string) { return `tl:dsr:{${id}}`; }
 
   async open(input: Parameters<DsrLedger['open']>[0]) {
@@ -125,10 +127,16 @@ export class RedisDsrLedger implements DsrLedger {
   }
 
   async get(id: string) {
-    try {
-      const v = await this.r.get(this.#key(id));
-      return v ? (JSON.parse(v) as DsrRecord) : undefined;
-    } catch (e) { throw storageError(e); }
+    let v: string | null;
+    try { v = await this.r.get(this.#key(id)); } catch (e) { throw storageError(e); }
+    // PII-free and unsealed; an oversized or malformed record is reported and reads as missing (fail closed).
+    const rec = parseRecord<DsrRecord>(v, this.o.onSecurityEvent);
+    if (rec && rec.id !== id) {
+      // Another request's record copied onto this one's key.
+      this.o.onSecurityEvent?.('crypto.tamper', { code: 'ERR_CRYPTO_DECRYPT', dataClass: 'dsr' });
+      return undefined;
+    }
+    return rec;
   }
 
   async update(id: string, patch: Partial<DsrRecord>, now: Date) {

@@ -9,6 +9,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import { storageError } from '../storage/redisClient.js';
+import type { SecurityEventSink } from '../crypto/securityEvents.js';
+import { parseRecord } from './sealed.js';
+
+/** Tampered records (CR-3) are reported here; the app passes its security event sink. */
+export interface RecordStoreOptions { onSecurityEvent?: SecurityEventSink }
 
 export interface OptOutRecord { at: string; channel: string; receipt: string }
 
@@ -26,13 +31,17 @@ export class MemoryOptOutStore implements OptOutStore {
 }
 
 export class RedisOptOutStore implements OptOutStore {
-  constructor(private readonly r: RedisClientType, private readonly ttlSeconds: number) {}
+  constructor(private readonly r: RedisClientType, private readonly ttlSeconds: number, private readonly o: RecordStoreOptions = {}) {}
   #k(owner: string) { return `tl:dsr:optout:{${owner}}`; }
   async set(owner: string, rec: OptOutRecord) {
     try { await this.r.set(this.#k(owner), JSON.stringify(rec), { expiration: { type: 'EX', value: this.ttlSeconds } }); } catch (e) { throw storageError(e); }
   }
   async get(owner: string) {
-    try { const v = await this.r.get(this.#k(owner)); return v ? (JSON.parse(v) as OptOutRecord) : undefined; } catch (e) { throw storageError(e); }
+    let v: string | null;
+    try { v = await this.r.get(this.#k(owner)); } catch (e) { throw storageError(e); }
+    if (v == null) return undefined;
+    // Fail closed for an opt-out: a record that is there but unreadable still means "do not sell or share".
+    return parseRecord<OptOutRecord>(v, this.o.onSecurityEvent, owner) ?? { at: '', channel: 'other', receipt: 'unreadable' };
   }
   async delete(owners: readonly string[]) {
     try { await Promise.all(owners.map((o) => this.r.del(this.#k(o)))); } catch (e) { throw storageError(e); }
@@ -69,13 +78,15 @@ export class MemoryExportLinkStore implements ExportLinkStore {
 }
 
 export class RedisExportLinkStore implements ExportLinkStore {
-  constructor(private readonly r: RedisClientType) {}
+  constructor(private readonly r: RedisClientType, private readonly o: RecordStoreOptions = {}) {}
   #k(h: string) { return `tl:dsr:x:{${h}}`; }
   async put(hash: string, rec: ExportLinkRecord, ttlMs: number) {
     try { await this.r.set(this.#k(hash), JSON.stringify(rec), { expiration: { type: 'PX', value: Math.max(1, ttlMs) } }); } catch (e) { throw storageError(e); }
   }
   async take(hash: string) {
-    try { const v = await this.r.getDel(this.#k(hash)); return v ? (JSON.parse(v) as ExportLinkRecord) : undefined; } catch (e) { throw storageError(e); }
+    let v: string | null;
+    try { v = await this.r.getDel(this.#k(hash)); } catch (e) { throw storageError(e); }
+    return parseRecord<ExportLinkRecord>(v, this.o.onSecurityEvent);
   }
   async delete(hashes: readonly string[]) {
     try { await Promise.all(hashes.map((h) => this.r.del(this.#k(h)))); } catch (e) { throw storageError(e); }
@@ -106,12 +117,14 @@ export class MemoryErasureJobStore implements ErasureJobStore {
 }
 
 export class RedisErasureJobStore implements ErasureJobStore {
-  constructor(private readonly r: RedisClientType) {}
+  constructor(private readonly r: RedisClientType, private readonly o: RecordStoreOptions = {}) {}
   async put(id: string, rec: JobRecord, ttlSeconds: number) {
     try { await this.r.set(jobAd(id), JSON.stringify(rec), { expiration: { type: 'EX', value: ttlSeconds } }); } catch (e) { throw storageError(e); }
   }
   async get(id: string) {
-    try { const v = await this.r.get(jobAd(id)); return v ? (JSON.parse(v) as JobRecord) : undefined; } catch (e) { throw storageError(e); }
+    let v: string | null;
+    try { v = await this.r.get(jobAd(id)); } catch (e) { throw storageError(e); }
+    return parseRecord<JobRecord>(v, this.o.onSecurityEvent);
   }
   async delete(id: string) { try { await this.r.del(jobAd(id)); } catch (e) { throw storageError(e); } }
   async lock(id: string, holder: string, ttlMs: number) {

@@ -13,6 +13,7 @@
  * Times come from the injected clock (tests move it); Redis TTLs only collect garbage and are set generously.
  */
 import { runScript, storageError, type RedisCommands } from '../storage/redisClient.js';
+import type { SecurityEventSink } from '../crypto/securityEvents.js';
 
 export interface OtpLimits {
   /** Wrong tries per code before it is void. */
@@ -109,11 +110,20 @@ local lockUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
 local n = redis.call('ZCARD', KEYS[2])
 if now < lockUntil or n >= tonumber(ARGV[7]) then return {'locked', n} end
 local c = redis.call('HMGET', KEYS[1], 'h', 'c', 'p', 't', 'x')
-if c[1] and c[1] == ARGV[2] and c[2] == ARGV[3] and c[3] == ARGV[4] and tonumber(c[4]) < tonumber(ARGV[6]) and tonumber(c[5]) > now then
+local tries = tonumber(c[4])
+local expiry = tonumber(c[5])
+local tampered = 0
+-- Challenge ids are random and known only to the conversation's sealed state: a record naming another conversation
+-- or purpose was written by someone else (reported; the try counts as wrong, as before); one with unreadable counters
+-- or an oversized hash is voided as well.
+if c[1] and (not tries or not expiry or #c[1] > 128) then
+  tampered = 1
+  redis.call('DEL', KEYS[1])
+elseif c[1] and c[1] == ARGV[2] and c[2] == ARGV[3] and c[3] == ARGV[4] and tries < tonumber(ARGV[6]) and expiry > now then
   redis.call('DEL', KEYS[1])
   return {'ok', n}
-end
-if c[1] then
+elseif c[1] then
+  if c[2] ~= ARGV[3] or c[3] ~= ARGV[4] then tampered = 1 end
   local t = redis.call('HINCRBY', KEYS[1], 't', 1)
   if t >= tonumber(ARGV[6]) then redis.call('DEL', KEYS[1]) end
 end
@@ -122,16 +132,22 @@ redis.call('PEXPIRE', KEYS[2], window + tonumber(ARGV[8]) + 60000)
 n = n + 1
 if n >= tonumber(ARGV[7]) then
   redis.call('SET', KEYS[3], tostring(now + tonumber(ARGV[8])), 'PX', window + tonumber(ARGV[8]) + 60000)
-  return {'locked', n}
+  return {'locked', n, tampered}
 end
-return {'wrong', n}`;
+return {'wrong', n, tampered}`;
 
 export class RedisOtpStore implements OtpStore {
   readonly #r: RedisCommands;
   readonly #l: OtpLimits;
-  constructor(r: RedisCommands, limits: OtpLimits = DEFAULT_OTP_LIMITS) {
+  readonly #onSecurity: SecurityEventSink | undefined;
+  /**
+   * `onSecurityEvent`: a challenge record that names another conversation or purpose, or has unreadable fields, is
+   * reported (`otp`, naming the conversation's pseudonym, CR-3); the customer gets the same reply as for a wrong code.
+   */
+  constructor(r: RedisCommands, limits: OtpLimits = DEFAULT_OTP_LIMITS, o: { onSecurityEvent?: SecurityEventSink } = {}) {
     this.#r = r;
     this.#l = limits;
+    this.#onSecurity = o.onSecurityEvent;
   }
 
   async issue(q: IssueRequest): Promise<IssueOutcome> {
@@ -151,9 +167,10 @@ export class RedisOtpStore implements OtpStore {
     const keys = k(q.account);
     const l = this.#l;
     try {
-      const [outcome, n] = (await runScript(this.#r, CHECK, [keys.challenge(q.challenge), keys.failures, keys.lock], [
+      const [outcome, n, tampered] = (await runScript(this.#r, CHECK, [keys.challenge(q.challenge), keys.failures, keys.lock], [
         String(q.now), q.candidateHash, q.conversation, q.purpose, q.failureId, String(l.maxTriesPerCode), String(l.lockFailures), String(l.lockMs), String(l.failureWindowMs),
-      ])) as [CheckOutcome, number];
+      ])) as [CheckOutcome, number, number?];
+      if (tampered === 1) this.#onSecurity?.('crypto.tamper', { code: 'ERR_CRYPTO_DECRYPT', dataClass: 'otp', owner: q.conversation });
       return { outcome, failures: Number(n) };
     } catch (err) {
       throw storageError(err);

@@ -6,6 +6,9 @@ import type { Storage, StoreItems } from 'botbuilder';
 import { GuardError, isGuardError } from '../errors.js';
 import { openEnvelope, readEnvelopeHeader, sealEnvelope } from '../crypto/envelope.js';
 import { ownerOfKid, type DataKeyService } from '../crypto/dataKeys.js';
+import { isStorageFailure, reportOpenFailure, type DataClass, type SecurityEventSink } from '../crypto/securityEvents.js';
+
+export type { SecurityEventSink } from '../crypto/securityEvents.js';
 
 /** Decides which owner's data key seals a storage key (conversation, channel user, later the verified subject). */
 export interface OwnerResolver {
@@ -18,8 +21,6 @@ export interface OwnerResolver {
   mayOpen?(storageKey: string, owner: string): boolean | Promise<boolean>;
 }
 
-/** `owner` is the pseudonymous owner id of the storage key (never a raw id), when it could be resolved. */
-export type SecurityEventSink = (event: 'crypto.tamper' | 'crypto.key_destroyed' | 'crypto.oversize', detail: { code: string; owner?: string }) => void;
 
 interface SealedItem { env: string; eTag?: string }
 
@@ -28,18 +29,30 @@ export class EncryptedStorage implements Storage {
   readonly #keys: DataKeyService;
   readonly #owners: OwnerResolver;
   readonly #max: number;
-  readonly #onSecurity: SecurityEventSink;
+  readonly #onSecurity: SecurityEventSink | undefined;
+  readonly #dataClass: DataClass;
 
-  constructor(inner: Storage, keys: DataKeyService, owners: OwnerResolver, opts: { maxEnvelopeBytes: number; onSecurityEvent?: SecurityEventSink }) {
+  /** `dataClass` names the values in security events (`state` by default; the consent ledger says `consent`). */
+  constructor(inner: Storage, keys: DataKeyService, owners: OwnerResolver, opts: { maxEnvelopeBytes: number; onSecurityEvent?: SecurityEventSink; dataClass?: DataClass }) {
     this.#inner = inner;
     this.#keys = keys;
     this.#owners = owners;
     this.#max = opts.maxEnvelopeBytes;
-    this.#onSecurity = opts.onSecurityEvent ?? (() => undefined);
+    this.#onSecurity = opts.onSecurityEvent ?? keys.onSecurityEvent;
+    this.#dataClass = opts.dataClass ?? 'state';
   }
 
   async read(keys: string[]): Promise<StoreItems> {
-    const sealed = await this.#inner.read(keys);
+    let sealed: StoreItems;
+    try {
+      sealed = await this.#inner.read(keys);
+    } catch (err) {
+      // The inner store refuses an oversized or malformed value before parsing it (RedisStorage `maxValueChars`).
+      if (isGuardError(err) && err.code.startsWith('ERR_CRYPTO_')) {
+        reportOpenFailure(this.#onSecurity, err, { dataClass: this.#dataClass, ...(keys.length === 1 ? await this.#ownerForEvent(keys[0]!) : {}) });
+      }
+      throw err;
+    }
     const out: StoreItems = {};
     await Promise.all(Object.entries(sealed).map(async ([k, item]) => {
       out[k] = await this.#open(k, item as SealedItem);
@@ -64,11 +77,8 @@ export class EncryptedStorage implements Storage {
       const value = JSON.parse(Buffer.from(plain).toString('utf8')) as Record<string, unknown>;
       return item.eTag !== undefined ? { ...value, eTag: item.eTag } : value;
     } catch (err) {
-      const owner = await this.#ownerForEvent(storageKey);
-      if (isGuardError(err, 'ERR_CRYPTO_ENVELOPE_TOO_LARGE')) this.#onSecurity('crypto.oversize', { code: err.code, ...owner });
-      else if (isGuardError(err, 'ERR_CRYPTO_KEY_DESTROYED')) this.#onSecurity('crypto.key_destroyed', { code: err.code, ...owner });
-      else if (isGuardError(err, 'ERR_STORAGE_UNAVAILABLE') || isGuardError(err, 'ERR_STORAGE_TIMEOUT')) throw err;
-      else this.#onSecurity('crypto.tamper', { code: 'ERR_CRYPTO_DECRYPT', ...owner });
+      if (isStorageFailure(err)) throw err;
+      reportOpenFailure(this.#onSecurity, err, { dataClass: this.#dataClass, ...(await this.#ownerForEvent(storageKey)) });
       throw isGuardError(err) && err.code !== 'ERR_CRYPTO_KEY_UNKNOWN' ? err : new GuardError('ERR_CRYPTO_DECRYPT', { cause: err });
     }
   }

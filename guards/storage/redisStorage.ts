@@ -28,6 +28,12 @@ export interface RedisStorageOptions {
   /** Keyed hash of a storage key (purpose key: key names). */
   keyName: (storageKey: string) => string;
   ttlSeconds: number;
+  /**
+   * Values longer than this are refused before JSON.parse (`ERR_CRYPTO_ENVELOPE_TOO_LARGE`, CR-6): a 50 MB value
+   * planted in Redis costs one string of the reply, never a parse or a decryption. Checked on the reply, so no extra
+   * round trip. Unset = no cap.
+   */
+  maxValueChars?: number;
 }
 
 export class RedisStorage implements Storage {
@@ -56,7 +62,10 @@ export class RedisStorage implements Storage {
     keys.forEach((k, i) => {
       const [v, e] = rows[i] ?? [];
       if (v == null) return;
-      const item = JSON.parse(v) as Record<string, unknown>;
+      if (this.#o.maxValueChars !== undefined && v.length > this.#o.maxValueChars) throw new GuardError('ERR_CRYPTO_ENVELOPE_TOO_LARGE');
+      let item: Record<string, unknown>;
+      // A value that is not our JSON was written by someone else: refused like a tampered envelope.
+      try { item = JSON.parse(v) as Record<string, unknown>; } catch (cause) { throw new GuardError('ERR_CRYPTO_DECRYPT', { cause }); }
       out[k] = { ...item, eTag: e ?? undefined };
     });
     return out;

@@ -10,6 +10,7 @@ import type { RedisClientType } from 'redis';
 import { openEnvelope, readEnvelopeHeader, sealEnvelope } from '../crypto/envelope.js';
 import { ownerOfKid, type DataKeyService } from '../crypto/dataKeys.js';
 import { GuardError } from '../errors.js';
+import { reportOpenFailure } from '../crypto/securityEvents.js';
 import { runScript, storageError, type RedisCommands } from '../storage/redisClient.js';
 import type { TranscriptEntry } from './redactActivity.js';
 import type { TokenEntry } from '../pii/index.js';
@@ -190,7 +191,10 @@ export class EncryptedTranscriptStore {
     await this.backend.hdel(this.#entriesKey(ref.conversation), entryId);
   }
 
-  /** Entries in order. An entry that does not open (tampered, moved, key destroyed) is left out and counted. */
+  /**
+   * Entries in order. An entry that does not open (tampered, moved, oversized, key destroyed) is left out, counted,
+   * and reported as a security event naming the conversation's pseudonym (CR-3).
+   */
   async list(conversation: string): Promise<{ entries: TranscriptEntry[]; unreadable: number }> {
     const raw = await this.backend.hgetall(this.#entriesKey(conversation));
     const entries: TranscriptEntry[] = [];
@@ -204,7 +208,7 @@ export class EncryptedTranscriptStore {
         if (e.id !== field) throw new GuardError('ERR_CRYPTO_DECRYPT');
         entries.push(e);
       } catch (err) {
-        if ((err as GuardError)?.code === 'ERR_STORAGE_UNAVAILABLE') throw err;
+        if (reportOpenFailure(this.keys.onSecurityEvent, err, { dataClass: 'transcript', owner: conversation })) throw err;
         unreadable++;
       }
     }
