@@ -15,7 +15,7 @@ import type { Pseudonymizer } from '../guards/crypto/pseudonym.js';
 import { GuardError } from '../guards/errors.js';
 import type { Logger } from '../guards/log/logger.js';
 import { errorFields } from '../guards/log/logger.js';
-import { storageError } from '../guards/storage/redisClient.js';
+import { scanAll, storageError } from '../guards/storage/redisClient.js';
 import type { SubjectDataSource } from '../guards/dsr/sources.js';
 import { channelWord } from '../handoff/service.js';
 
@@ -71,7 +71,8 @@ export class ContactRefStore {
   /** Every conversation with a recorded reference (SCAN: breach notification only). */
   async *conversations(): AsyncIterable<string[]> {
     try {
-      for await (const batch of this.o.redis.scanIterator({ MATCH: `${CONTACT_PREFIX}{*}`, COUNT: 1000 })) {
+      // Every master on a cluster (each conversation's reference is in its own slot).
+      for await (const batch of scanAll(this.o.redis, { MATCH: `${CONTACT_PREFIX}{*}`, COUNT: 1000 })) {
         const ids = (batch as unknown as string[]).map((k) => /^tl:ref:\{(c_[A-Za-z0-9_-]+)\}$/.exec(k)?.[1]).filter((x): x is string => Boolean(x));
         if (ids.length) yield ids;
       }

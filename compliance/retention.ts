@@ -11,7 +11,7 @@
 import type { RedisClientType } from 'redis';
 import { AuditEvents, type ChainedAuditLog } from '../guards/audit/auditLog.js';
 import type { EncryptedTranscriptStore } from '../guards/transcripts/transcriptStore.js';
-import { storageError } from '../guards/storage/redisClient.js';
+import { scanAll, storageError } from '../guards/storage/redisClient.js';
 
 export interface RetentionSettings {
   stateSeconds: number;
@@ -69,7 +69,7 @@ export class RetentionSweep {
       try { await r.zRemRangeByScore('tl:tx:index', '-inf', `(${cutoff}`); } catch (e) { throw storageError(e); }
       // 2. Keys without a TTL in a personal-data class.
       for (const [prefix, setting] of TTL_CLASSES) {
-        for await (const batch of r.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+        for await (const batch of scanAll(r, { MATCH: `${prefix}*`, COUNT: 1000 })) {
           const keys = (batch as unknown as string[]).filter((k) => !TTL_EXEMPT.test(k));
           const applied = await Promise.all(keys.map((k) => r.expire(k, this.o.policy[setting], 'NX')));
           counts.ttlApplied! += applied.filter((x) => Number(x) === 1).length;

@@ -17,7 +17,7 @@ import type { RedisClientType } from 'redis';
 import { ownerOfKid, type DataKeyService } from '../guards/crypto/dataKeys.js';
 import type { KeyStore, WrappedKeyRecord } from '../guards/crypto/keyStore.js';
 import { openEnvelope, readEnvelopeHeader } from '../guards/crypto/envelope.js';
-import { storageError } from '../guards/storage/redisClient.js';
+import { scanAll, storageError } from '../guards/storage/redisClient.js';
 
 export const DATA_CLASSES = ['transcripts', 'handoff', 'state'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
@@ -139,7 +139,7 @@ export class BreachScope {
       }
       if (q.classes.includes('handoff')) {
         const streams: string[] = [];
-        for await (const batch of r.scanIterator({ MATCH: 'tl:ho:msg:{*}', COUNT: 1000 })) streams.push(...(batch as unknown as string[]));
+        for await (const batch of scanAll(r, { MATCH: 'tl:ho:msg:{*}', COUNT: 1000 })) streams.push(...(batch as unknown as string[]));
         for (let i = 0; i < streams.length; i += BATCH) {
           const part = streams.slice(i, i + BATCH);
           const rows = await Promise.all(part.map((k) => r.xRange(k, Number.isFinite(from) ? String(from) : '-', Number.isFinite(to) ? String(to) : '+')));
@@ -151,7 +151,7 @@ export class BreachScope {
       }
       if (q.classes.includes('state')) {
         const keys: string[] = [];
-        for await (const batch of r.scanIterator({ MATCH: 'tl:state:*', COUNT: 1000 })) keys.push(...(batch as unknown as string[]));
+        for await (const batch of scanAll(r, { MATCH: 'tl:state:*', COUNT: 1000 })) keys.push(...(batch as unknown as string[]));
         for (let i = 0; i < keys.length; i += BATCH) {
           const part = keys.slice(i, i + BATCH);
           const vals = await Promise.all(part.map((k) => r.hGet(k, 'v')));

@@ -6,6 +6,12 @@
  * Limits: idle and absolute per role (the strictest of the account's roles wins), checked on every request against
  * the injected clock and mirrored in the Redis TTL. Disabling an account deletes every session in its set.
  * Keys: `tl:staff:sess:<sha256>` (hash), `tl:staff:sessions:<staffId>` (set of session hashes).
+ *
+ * Redis Cluster: a session and its account's set live in different slots (the session is found by the cookie
+ * alone, which does not name the account), so no transaction spans both. Each MULTI touches one key, and the
+ * order keeps the one property that matters: a session is added to its account's set before it exists and
+ * removed from it only after it is gone, so `destroyAll` (disable) can never miss a live session. A failure in
+ * between leaves at most a dangling reference in the set, which `destroyAll` deletes harmlessly.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RedisClientType } from 'redis';
@@ -59,11 +65,10 @@ export class StaffSessions {
     const session: StaffSession = { ref, staffId, mfa, csrf: randomBytes(32).toString('base64url'), createdAt: now, lastSeen: now, method };
     const ttl = mfa ? Math.min(limits.idleMs, limits.absoluteMs) : PRE_MFA_MS;
     try {
+      await this.#r.multi().sAdd(this.#set(staffId), ref).pExpire(this.#set(staffId), limits.absoluteMs).exec();
       await this.#r.multi()
         .hSet(this.#key(ref), { staffId, mfa: mfa ? '1' : '0', csrf: session.csrf, createdAt: String(now), lastSeen: String(now), method })
         .pExpire(this.#key(ref), ttl)
-        .sAdd(this.#set(staffId), ref)
-        .pExpire(this.#set(staffId), limits.absoluteMs)
         .exec();
     } catch (e) { throw storageError(e); }
     return { sid, session };
@@ -97,17 +102,19 @@ export class StaffSessions {
   }
 
   async destroy(s: Pick<StaffSession, 'ref' | 'staffId'>): Promise<void> {
-    try { await this.#r.multi().del(this.#key(s.ref)).sRem(this.#set(s.staffId), s.ref).exec(); } catch (e) { throw storageError(e); }
+    try {
+      await this.#r.del(this.#key(s.ref));
+      await this.#r.sRem(this.#set(s.staffId), s.ref);
+    } catch (e) { throw storageError(e); }
   }
 
   /** Ends every session of an account (disable). Returns how many were live. */
   async destroyAll(staffId: string): Promise<number> {
     try {
       const refs = await this.#r.sMembers(this.#set(staffId));
-      const m = this.#r.multi();
-      for (const ref of refs) m.del(this.#key(ref));
-      m.del(this.#set(staffId));
-      await m.exec();
+      // One DEL per session (each in its own slot), sent together; the set goes once they are all gone.
+      await Promise.all(refs.map((ref) => this.#r.del(this.#key(ref))));
+      await this.#r.del(this.#set(staffId));
       return refs.length;
     } catch (e) { throw storageError(e); }
   }

@@ -23,7 +23,7 @@ async function withAudit<T>(loaded: LoadedConfig, stream: string, fn: (log: Redi
   const log = createLogger({ level: 'warn', instance: 'cli' });
   const redis = await connectRedis({
     url: c.redisUrl, name: 'data', connectTimeoutMs: c.redisConnectTimeoutMs, commandTimeoutMs: Math.max(c.redisCommandTimeoutMs, 10_000), log,
-    tls: { ca: c.ops.redis.tls.ca, cert: c.ops.redis.tls.cert, key: secrets.redisTlsKey || undefined }, username: c.ops.redis.username, password: secrets.redisPassword || undefined,
+    tls: { ca: c.ops.redis.tls.ca, cert: c.ops.redis.tls.cert, key: secrets.redisTlsKey || undefined }, username: c.ops.redis.username, password: secrets.redisPassword || undefined, cluster: c.redisCluster,
   });
   try {
     if (!redis.isReady()) throw new AuditCommandError('Redis is not reachable', 3);

@@ -46,7 +46,7 @@ export async function runDsrList(loaded: LoadedConfig, o: DsrListOptions, out: W
   const log = createLogger({ level: 'warn', instance: 'cli' });
   const data = await connectRedis({
     url: c.redisUrl, name: 'data', connectTimeoutMs: c.redisConnectTimeoutMs, commandTimeoutMs: Math.max(c.redisCommandTimeoutMs, 5000), log,
-    tls: { ca: c.ops.redis.tls.ca, cert: c.ops.redis.tls.cert, key: loaded.secrets.redisTlsKey || undefined }, username: c.ops.redis.username, password: loaded.secrets.redisPassword || undefined,
+    tls: { ca: c.ops.redis.tls.ca, cert: c.ops.redis.tls.cert, key: loaded.secrets.redisTlsKey || undefined }, username: c.ops.redis.username, password: loaded.secrets.redisPassword || undefined, cluster: c.redisCluster,
   });
   try {
     if (!data.isReady()) throw new DsrCommandError('Redis is not reachable', 3);

@@ -35,9 +35,9 @@ async function withIncidents<T>(loaded: LoadedConfig, fn: (c: Ctx) => Promise<T>
   const common = { connectTimeoutMs: c.redisConnectTimeoutMs, commandTimeoutMs: Math.max(c.redisCommandTimeoutMs, 30_000), log, tls };
   const opened: ManagedRedis[] = [];
   try {
-    const data = await connectRedis({ url: c.redisUrl, name: 'data', ...common, username: c.ops.redis.username, password: secrets.redisPassword || undefined });
+    const data = await connectRedis({ url: c.redisUrl, name: 'data', ...common, username: c.ops.redis.username, password: secrets.redisPassword || undefined, cluster: c.redisCluster });
     opened.push(data);
-    const ks = await connectRedis({ url: c.keystoreRedisUrl ?? c.redisUrl, name: 'keystore', ...common, username: c.ops.redis.keystoreUsername, password: secrets.keystoreRedisPassword || undefined });
+    const ks = await connectRedis({ url: c.keystoreRedisUrl ?? c.redisUrl, name: 'keystore', ...common, username: c.ops.redis.keystoreUsername, password: secrets.keystoreRedisPassword || undefined, cluster: c.keystoreRedisCluster });
     opened.push(ks);
     if (!data.isReady() || !ks.isReady()) throw new IncidentCommandError('Redis is not reachable', 3);
     const keyStore = new RedisKeyStore(ks.commands, c.retention.keySeconds);

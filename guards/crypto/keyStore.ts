@@ -3,7 +3,8 @@
  * (`KEYSTORE_REDIS_URL`) so that a snapshot of the data store never holds the keys that open it.
  */
 import type { RedisCommands } from '../storage/redisClient.js';
-import { runScript } from '../storage/redisClient.js';
+import { runScript, scanAll, storageError } from '../storage/redisClient.js';
+import { GuardError } from '../errors.js';
 
 export interface WrappedKeyRecord {
   /** Key id: `<owner>.<generation>`; named in every envelope sealed with it. */
@@ -35,6 +36,21 @@ function parseRecord(text: string | null | undefined): WrappedKeyRecord | undefi
   } catch {
     return undefined;
   }
+}
+
+/** A wrapped key record is a few hundred bytes; anything larger is refused unparsed (CR-6). */
+const MAX_RECORD_CHARS = 4096;
+
+/**
+ * Reading one owner's record: absent is `undefined` (a new key may be created), but a value that is there and is
+ * oversized or malformed is tampering (`ERR_CRYPTO_DECRYPT`), never "absent": a new key must not silently replace it.
+ */
+function parseStored(text: string | null | undefined): WrappedKeyRecord | undefined {
+  if (text == null) return undefined;
+  if (text.length > MAX_RECORD_CHARS) throw new GuardError('ERR_CRYPTO_ENVELOPE_TOO_LARGE');
+  const rec = parseRecord(text);
+  if (!rec) throw new GuardError('ERR_CRYPTO_DECRYPT');
+  return rec;
 }
 
 export class MemoryKeyStore implements KeyStore {
@@ -75,7 +91,11 @@ export class RedisKeyStore implements KeyStore {
   }
   // The owner id is already a keyed hash; braces make it the hash tag (one slot per owner on a cluster).
   #k(owner: string) { return `${RedisKeyStore.PREFIX}{${owner}}`; }
-  async get(owner: string) { return parseRecord(await this.#r.get(this.#k(owner))); }
+  async get(owner: string) {
+    let text: string | null;
+    try { text = await this.#r.get(this.#k(owner)); } catch (e) { throw storageError(e); }
+    return parseStored(text);
+  }
   async getMany(owners: string[]) { return Promise.all(owners.map((o) => this.get(o))); }
   async putIfAbsent(owner: string, rec: WrappedKeyRecord) {
     const set = await this.#r.set(this.#k(owner), JSON.stringify(rec), { condition: 'NX', expiration: { type: 'EX', value: this.#ttl } });
@@ -90,7 +110,8 @@ export class RedisKeyStore implements KeyStore {
   }
   async destroy(owner: string) { await this.#r.del(this.#k(owner)); }
   async *scan(): AsyncIterable<[string, WrappedKeyRecord]> {
-    for await (const batch of this.#r.scanIterator({ MATCH: `${RedisKeyStore.PREFIX}*`, COUNT: 500 })) {
+    // Every master when the key store is a cluster.
+    for await (const batch of scanAll(this.#r, { MATCH: `${RedisKeyStore.PREFIX}*`, COUNT: 500 })) {
       const keys = batch as string[];
       if (keys.length === 0) continue;
       const values = await Promise.all(keys.map((k) => this.#r.get(k)));

@@ -5,7 +5,7 @@
 import type { Storage } from 'botbuilder';
 import type { RedisClientType } from 'redis';
 import type { EncryptedTranscriptStore } from '../transcripts/transcriptStore.js';
-import { storageError } from '../storage/redisClient.js';
+import { scanAll, storageError } from '../storage/redisClient.js';
 import type { SubjectDataSource, SubjectScope } from './sources.js';
 import type { ExportLinkStore, OptOutStore } from './stores.js';
 
@@ -93,8 +93,9 @@ export function otpSource(redis: RedisClientType | undefined, accountOf: (custom
       if (!redis) return;
       const a = accountOf(s.customerNumber);
       try {
-        // One account's keys share its hash tag: the match names one slot, it does not scan values.
-        for await (const batch of redis.scanIterator({ MATCH: `tl:otp:{${a}}:*`, COUNT: 200 })) {
+        // One account's keys share its hash tag: the match names one slot, it does not scan values (on a cluster
+        // only the master owning that slot is scanned).
+        for await (const batch of scanAll(redis, { MATCH: `tl:otp:{${a}}:*`, COUNT: 200 })) {
           const keys = batch as unknown as string[];
           if (keys.length) await Promise.all(keys.map((k) => redis.del(k)));
         }
