@@ -11,6 +11,7 @@ import { createLogger, errorFields, type Logger } from './guards/log/logger.js';
 import { initSodium } from './guards/crypto/sodium.js';
 import { Pseudonymizer } from './guards/crypto/pseudonym.js';
 import { DataKeyService } from './guards/crypto/dataKeys.js';
+import { SecurityEventLimiter, envelopeChars, type SecurityEventSink } from './guards/crypto/securityEvents.js';
 import { MemoryKeyStore, RedisKeyStore, type KeyStore } from './guards/crypto/keyStore.js';
 import { connectRedis, type ManagedRedis } from './guards/storage/redisClient.js';
 import { RedisStorage } from './guards/storage/redisStorage.js';
@@ -42,7 +43,7 @@ import { langFromLocale } from './dialogs/language.js';
 import { t } from './dialogs/messages.js';
 import { createHttpServer } from './http/server.js';
 import { InFlight, requestLogMixin } from './http/requestContext.js';
-import { Metrics, listenMetrics, mountMetrics } from './http/metrics.js';
+import { Metrics, countAuditedLocks, listenMetrics, mountMetrics } from './http/metrics.js';
 import { mountDirectLineToken } from './http/directline.js';
 import type { Server as NodeHttpServer } from 'node:http';
 import { mountLocalChannel, type LocalChannel } from './channels/local/index.js';
@@ -97,6 +98,8 @@ export interface App {
 
 export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Promise<App> {
   const { config, secrets } = loaded;
+  // Keys from Key Vault are fetched by resolveKeys (index.ts) first; without them nothing may be built (CR-7).
+  if (loaded.pendingKeyVault) throw new Error('keys not loaded: resolveKeys must run before createApp');
   await initSodium();
   const log = createLogger({ level: config.logLevel, instance: config.instance, mixin: requestLogMixin, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   if (config.ops.testStubs) log.warn({ production: config.profile === 'production' }, 'config.test_stubs: Microsoft endpoints are replaced by loopback test stubs; a production-profile instance never reports ready');
@@ -118,26 +121,33 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   if (config.redisUrl) {
     const common = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs, log };
     const tls = { ca: config.ops.redis.tls.ca, cert: config.ops.redis.tls.cert, key: secrets.redisTlsKey || undefined };
-    data = await connectRedis({ url: config.redisUrl, name: 'data', ...common, tls, username: config.ops.redis.username, password: secrets.redisPassword || undefined });
-    keystore = await connectRedis({ url: config.keystoreRedisUrl ?? config.redisUrl, name: 'keystore', ...common, tls, username: config.ops.redis.keystoreUsername, password: secrets.keystoreRedisPassword || undefined });
+    data = await connectRedis({ url: config.redisUrl, name: 'data', ...common, tls, username: config.ops.redis.username, password: secrets.redisPassword || undefined, cluster: config.redisCluster });
+    keystore = await connectRedis({ url: config.keystoreRedisUrl ?? config.redisUrl, name: 'keystore', ...common, tls, username: config.ops.redis.keystoreUsername, password: secrets.keystoreRedisPassword || undefined, cluster: config.keystoreRedisCluster });
     if (config.keystoreRedisUrl === config.redisUrl) log.warn('config.keystore.shared: the key store shares the data Redis (development only: snapshots then hold the keys that open them)');
-    inner = new RedisStorage(data.commands, { prefix: 'tl:state:', keyName: (k) => pseudonyms.hash('state', k), ttlSeconds: config.retention.stateSeconds });
+    inner = new RedisStorage(data.commands, { prefix: 'tl:state:', keyName: (k) => pseudonyms.hash('state', k), ttlSeconds: config.retention.stateSeconds, maxValueChars: envelopeChars(config.maxEnvelopeBytes) });
     keyStore = new RedisKeyStore(keystore.commands, config.retention.keySeconds);
   } else {
     log.info('storage.embedded: no REDIS_URL, using the in-process store (development; data is lost on restart)');
     inner = new MemoryStorage();
     keyStore = new MemoryKeyStore();
   }
-  const keys = new DataKeyService(keyStore, secrets.masterKeys, secrets.activeMasterVersion, { clock });
-  const owners = new BotStateOwnerResolver(pseudonyms);
-  // Fail-closed crypto events are logged at once and appended to the audit chain (once it exists, below).
+  // Fail-closed crypto events of every sealed data class (guards/crypto/securityEvents.ts) are logged at once and
+  // appended to the audit chain (once it exists, below), rate-limited so that planted values cannot flood the chain.
   let securityAudit: AuditLog | undefined;
   const SECURITY_TYPES = { 'crypto.tamper': AuditEvents.securityTamper, 'crypto.key_destroyed': AuditEvents.securityKeyDestroyed, 'crypto.oversize': AuditEvents.securityOversize } as const;
-  const onSecurityEvent = (event: keyof typeof SECURITY_TYPES, detail: { code: string; owner?: string }) => {
-    log.warn({ code: detail.code }, `security.${event}`);
-    securityAudit?.append({ type: SECURITY_TYPES[event], at: new Date(clock.now()).toISOString(), outcome: detail.code, ...(detail.owner ? { object: detail.owner } : {}) })
-      .catch(() => log.warn({ code: 'ERR_AUDIT_APPEND_FAILED' }, 'security.audit_failed'));
+  const securityLimiter = new SecurityEventLimiter();
+  const onSecurityEvent: SecurityEventSink = (event, detail) => {
+    log.warn({ code: detail.code, dataClass: detail.dataClass }, `security.${event}`);
+    const now = clock.now();
+    const n = securityLimiter.admit(event, detail, now);
+    if (n === undefined) return;
+    securityAudit?.append({
+      type: SECURITY_TYPES[event], at: new Date(now).toISOString(), outcome: detail.code, ...(detail.owner ? { object: detail.owner } : {}),
+      ...(detail.dataClass ? { dataClass: detail.dataClass } : {}), ...(n > 1 ? { count: String(n) } : {}),
+    }).catch(() => log.warn({ code: 'ERR_AUDIT_APPEND_FAILED' }, 'security.audit_failed'));
   };
+  const keys = new DataKeyService(keyStore, secrets.masterKeys, secrets.activeMasterVersion, { clock, onSecurityEvent });
+  const owners = new BotStateOwnerResolver(pseudonyms);
   // Identity (DESIGN.md invariants 3-5): the subject index decides which key seals a conversation's state.
   const subjectIndex: SubjectIndex = data
     ? new RedisSubjectIndex(data.commands, data.raw, pseudonyms, { subjectTtlSeconds: config.retention.keySeconds, linkTtlSeconds: config.retention.stateSeconds })
@@ -147,7 +157,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   // Hash-chained (guards/audit): the chain key is the audit purpose key, never stored in Redis.
   const audit: AuditLog & ChainedAuditLog = data ? new RedisStreamAuditLog(data.raw, AUDIT_STREAM_KEY, { chainKey: secrets.auditKey, instance: config.instance }) : new MemoryAuditLog({ chainKey: secrets.auditKey, instance: config.instance });
   securityAudit = audit;
-  const otpStore: OtpStore = data ? new RedisOtpStore(data.commands) : new MemoryOtpStore();
+  const otpStore: OtpStore = data ? new RedisOtpStore(data.commands, undefined, { onSecurityEvent }) : new MemoryOtpStore();
   const senders: Partial<Record<DeliveryChannel, CodeSender>> = {};
   const idc = config.identity;
   const smtp = idc.smtp ? new SmtpEmailSender({ url: idc.smtp.url, from: idc.smtp.from, password: secrets.smtpPassword || undefined, requireTls: idc.smtp.requireTls }) : undefined;
@@ -167,23 +177,23 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
 
   const conversationState = new ConversationState(storage);
   const consentStorage = new EncryptedStorage(
-    data ? new RedisStorage(data.commands, { prefix: 'tl:consent:', keyName: (k) => pseudonyms.hash('consent', k), ttlSeconds: config.retention.keySeconds }) : new MemoryStorage(),
-    keys, new ConsentOwnerResolver(pseudonyms), { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent },
+    data ? new RedisStorage(data.commands, { prefix: 'tl:consent:', keyName: (k) => pseudonyms.hash('consent', k), ttlSeconds: config.retention.keySeconds, maxValueChars: envelopeChars(config.maxEnvelopeBytes) }) : new MemoryStorage(),
+    keys, new ConsentOwnerResolver(pseudonyms), { maxEnvelopeBytes: config.maxEnvelopeBytes, onSecurityEvent, dataClass: 'consent' },
   );
   const consentLedger = new ConsentLedger(consentStorage);
   // Data-subject requests (issue 5): every store registers as a subject data source (more below, once built).
   const subjectData = new SubjectDataRegistry();
-  const optOuts = data ? new RedisOptOutStore(data.raw, config.retention.keySeconds) : new MemoryOptOutStore();
-  const exportLinks = data ? new RedisExportLinkStore(data.raw) : new MemoryExportLinkStore();
+  const optOuts = data ? new RedisOptOutStore(data.raw, config.retention.keySeconds, { onSecurityEvent }) : new MemoryOptOutStore();
+  const exportLinks = data ? new RedisExportLinkStore(data.raw, { onSecurityEvent }) : new MemoryExportLinkStore();
   let baseUrl = '';
   const dsr = new DsrService({
-    ledger: data ? new RedisDsrLedger(data.raw, config.dsr.recordSeconds) : new MemoryDsrLedger(),
+    ledger: data ? new RedisDsrLedger(data.raw, config.dsr.recordSeconds, { onSecurityEvent }) : new MemoryDsrLedger(),
     registry: subjectData, index: subjectIndex, keys, pseudonyms, directory, audit, optOuts, links: exportLinks,
-    jobs: data ? new RedisErasureJobStore(data.raw) : new MemoryErasureJobStore(),
+    jobs: data ? new RedisErasureJobStore(data.raw, { onSecurityEvent }) : new MemoryErasureJobStore(),
     facts: article15Facts({ ...config.retention, handoffSeconds: config.handoff.retentionSeconds, requestSeconds: config.dsr.recordSeconds }),
     log, now: () => clock.now(), linkTtlMs: config.dsr.exportLinkMinutes * 60_000, baseUrl: () => config.publicBaseUrl ?? baseUrl,
     jobTtlSeconds: config.dsr.recordSeconds, stepPauseMs: config.dsr.eraseStepPauseMs, forgetConversation: (c) => subjectOwners.forget(c),
-    ...(config.dsr.keystoreAofRewrite && keystore ? { keystoreAofRewrite: async () => { await keystore!.raw.bgRewriteAof(); } } : {}),
+    ...(config.dsr.keystoreAofRewrite && keystore ? { keystoreAofRewrite: async () => { await keystore!.eachMaster((node) => node.bgRewriteAof()); } } : {}),
   });
   subjectData.register(conversationStateSource(storage));
   subjectData.register(consentSource(consentStorage));
@@ -281,6 +291,8 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
     inflight: () => inflight.count,
     ...(handoff ? { queueLength: () => handoff.store.queueLength() } : {}),
   }, { instance: config.instance });
+  // Every lock-out is an audit event (verification dialog): the counter follows the chain.
+  countAuditedLocks(audit, metrics);
   // Test stubs in production: never ready, so no load balancer ever sends customers to such an instance.
   const stubbedProduction = config.profile === 'production' && config.ops.testStubs;
   const server = createHttpServer({

@@ -32,6 +32,9 @@ export interface AppConfig {
   logLevel: string;
   redisUrl: string | undefined;
   keystoreRedisUrl: string | undefined;
+  /** REDIS_URL / KEYSTORE_REDIS_URL name a seed node of a Redis Cluster (the rest is discovered). */
+  redisCluster: boolean;
+  keystoreRedisCluster: boolean;
   redisCommandTimeoutMs: number;
   redisConnectTimeoutMs: number;
   customerDirectoryFile: string;
@@ -155,6 +158,25 @@ export interface LoadedConfig {
   secrets: Readonly<Secrets>;
   /** Set when development keys were generated on this start: the caller logs it loudly. */
   generatedDevKeyFile?: string;
+  /**
+   * TRUSTLINE_KEY_PROVIDER=keyvault: the keys are not loaded yet (secrets hold none). `resolveKeys`
+   * (guards/crypto/keyProviders.ts) fetches them and returns the complete configuration; `createApp` refuses a
+   * configuration that still has this set.
+   */
+  pendingKeyVault?: KeyVaultSource;
+}
+
+/** Where the master and purpose keys come from when TRUSTLINE_KEY_PROVIDER=keyvault (deployment/README.md). */
+export interface KeyVaultSource {
+  /** https://NAME.vault.azure.net (or a loopback test stub). */
+  url: string;
+  /** Secret names: `<prefix>-master-v<N>`, `<prefix>-master-active`, `<prefix>-keyname-key`, ... */
+  prefix: string;
+  /** Client id of a user-assigned managed identity; undefined = the system-assigned one. */
+  managedIdentityClientId: string | undefined;
+  timeoutMs: number;
+  /** A loopback test stub (tests only): its challenge names no vault domain, so that check is skipped. */
+  testStub: boolean;
 }
 
 export class ConfigError extends Error {
@@ -182,6 +204,7 @@ const optStr = z.preprocess((v) => (v === '' ? undefined : v), z.string().option
 const OPS_SETTINGS = {
   TEST_BF_OPENID_METADATA_URL: optStr.pipe(z.url({ protocol: /^https?$/ }).optional()),
   TEST_BF_TOKEN_ISSUER: optStr,
+  TEST_BF_LOGIN_URL: optStr.pipe(z.url({ protocol: /^https$/ }).optional()),
   TRUSTLINE_ALLOW_TEST_STUBS: optStr,
   DIRECTLINE_SECRET: optStr,
   DIRECTLINE_BASE_URL: z.preprocess((v) => (v === '' || v === undefined ? 'https://directline.botframework.com' : v), z.url({ protocol: /^https?$/ })),
@@ -209,6 +232,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: optStr.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   KEYSTORE_REDIS_URL: optStr.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_CLUSTER: boolFrom(false),
+  KEYSTORE_REDIS_CLUSTER: z.preprocess((v) => (v === undefined || v === '' ? undefined : String(v).toLowerCase()), z.enum(['true', '1', 'yes', 'false', '0', 'no']).optional()),
   REDIS_COMMAND_TIMEOUT_MS: intFrom(1500, 50, 60000),
   REDIS_CONNECT_TIMEOUT_MS: intFrom(2000, 50, 60000),
   CUSTOMER_DIRECTORY_FILE: z.string().default('data/customers.json'),
@@ -227,6 +252,11 @@ const schema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optStr,
   ...OPS_SETTINGS,
+  TRUSTLINE_KEY_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['env', 'keyvault']).default('env')),
+  AZURE_KEYVAULT_URL: optStr.pipe(z.url({ protocol: /^https$/ }).optional()),
+  AZURE_KEYVAULT_SECRET_PREFIX: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?$/).default('trustline')),
+  AZURE_KEYVAULT_CLIENT_ID: optStr.pipe(z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/).optional()),
+  AZURE_KEYVAULT_TIMEOUT_MS: intFrom(20_000, 1000, 120_000),
   TRUSTLINE_MASTER_KEYS: optStr,
   TRUSTLINE_MASTER_KEYS_FILE: optStr,
   TRUSTLINE_ACTIVE_MASTER_KEY: optStr,
@@ -363,6 +393,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const production = e.TRUSTLINE_PROFILE === 'production';
+  // Key Vault: master and purpose keys come from the vault only, never mixed with (or falling back to) others.
+  const fromVault = e.TRUSTLINE_KEY_PROVIDER === 'keyvault';
+  if (fromVault) {
+    const mixed = ['TRUSTLINE_MASTER_KEYS', 'TRUSTLINE_MASTER_KEYS_FILE', 'TRUSTLINE_ACTIVE_MASTER_KEY', ...PURPOSE_KEYS].filter((k) => e[k as keyof typeof e] !== undefined);
+    if (mixed.length) throw new ConfigError(mixed, 'not allowed with TRUSTLINE_KEY_PROVIDER=keyvault (every key comes from the vault)');
+    if (!e.AZURE_KEYVAULT_URL) throw new ConfigError(['AZURE_KEYVAULT_URL'], 'required with TRUSTLINE_KEY_PROVIDER=keyvault');
+  }
 
   if (production) {
     const missing: string[] = [];
@@ -372,8 +409,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) missing.push('MicrosoftAppTenantId');
     if (!e.REDIS_URL) missing.push('REDIS_URL');
     if (!e.KEYSTORE_REDIS_URL) missing.push('KEYSTORE_REDIS_URL');
-    if (!e.TRUSTLINE_MASTER_KEYS && !e.TRUSTLINE_MASTER_KEYS_FILE) missing.push('TRUSTLINE_MASTER_KEYS');
-    for (const k of PURPOSE_KEYS) if (!e[k]) missing.push(k);
+    if (!fromVault && !e.TRUSTLINE_MASTER_KEYS && !e.TRUSTLINE_MASTER_KEYS_FILE) missing.push('TRUSTLINE_MASTER_KEYS');
+    if (!fromVault) for (const k of PURPOSE_KEYS) if (!e[k]) missing.push(k);
     if (missing.length) throw new ConfigError(missing, 'production requires');
     if (e.CONSENT_PRESET) throw new ConfigError(['CONSENT_PRESET'], 'not allowed in production');
     if (e.SMTP_REQUIRE_TLS === 'false') throw new ConfigError(['SMTP_REQUIRE_TLS'], 'not allowed in production');
@@ -397,30 +434,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   let masterKeys: MasterKey[];
   let active: string;
   const purpose: Record<string, Uint8Array> = {};
-  const explicitMaster = e.TRUSTLINE_MASTER_KEYS ?? (e.TRUSTLINE_MASTER_KEYS_FILE ? readSecretFile('TRUSTLINE_MASTER_KEYS_FILE', resolve(cwd, e.TRUSTLINE_MASTER_KEYS_FILE)) : undefined);
+  const explicitMaster = fromVault ? undefined : e.TRUSTLINE_MASTER_KEYS ?? (e.TRUSTLINE_MASTER_KEYS_FILE ? readSecretFile('TRUSTLINE_MASTER_KEYS_FILE', resolve(cwd, e.TRUSTLINE_MASTER_KEYS_FILE)) : undefined);
   const devKeyPath = resolve(cwd, e.TRUSTLINE_DEV_KEY_FILE);
   let dev: DevKeyFile | undefined;
-  const needDev = !production && (!explicitMaster || PURPOSE_KEYS.some((k) => !e[k]));
+  const needDev = !fromVault && !production && (!explicitMaster || PURPOSE_KEYS.some((k) => !e[k]));
   if (needDev) {
     const r = loadOrCreateDevKeys(devKeyPath);
     dev = r.file;
     if (r.created) generatedDevKeyFile = devKeyPath;
   }
-  if (explicitMaster) {
+  if (fromVault) {
+    // Filled in by resolveKeys (guards/crypto/keyProviders.ts) before anything may use them.
+    masterKeys = [];
+    active = '';
+  } else if (explicitMaster) {
     masterKeys = parseMasterKeys(e.TRUSTLINE_MASTER_KEYS ? 'TRUSTLINE_MASTER_KEYS' : 'TRUSTLINE_MASTER_KEYS_FILE', explicitMaster);
     active = e.TRUSTLINE_ACTIVE_MASTER_KEY ?? masterKeys[masterKeys.length - 1]!.version;
   } else {
     masterKeys = parseMasterKeys('TRUSTLINE_DEV_KEY_FILE', JSON.stringify(dev!.masterKeys));
     active = e.TRUSTLINE_ACTIVE_MASTER_KEY ?? dev!.active;
   }
-  if (!masterKeys.some((k) => k.version === active)) throw new ConfigError(['TRUSTLINE_ACTIVE_MASTER_KEY'], 'names no configured master key version');
+  if (!fromVault && !masterKeys.some((k) => k.version === active)) throw new ConfigError(['TRUSTLINE_ACTIVE_MASTER_KEY'], 'names no configured master key version');
   for (const k of PURPOSE_KEYS) {
+    if (fromVault) { purpose[k] = new Uint8Array(0); continue; }
     const text = e[k] ?? dev?.purpose[k];
     if (!text) throw new ConfigError([k], 'missing key');
     purpose[k] = decodeKey(k, text);
   }
-  const distinct = new Set(PURPOSE_KEYS.map((k) => Buffer.from(purpose[k]!).toString('hex')));
-  if (distinct.size !== PURPOSE_KEYS.length) throw new ConfigError([...PURPOSE_KEYS], 'purpose keys must differ from each other');
+  if (!fromVault) checkPurposeKeysDiffer(PURPOSE_KEYS.map((k) => purpose[k]!), [...PURPOSE_KEYS]);
 
   const localChatEnabled = production ? false : e.LOCAL_CHAT_ENABLED;
   const config: AppConfig = {
@@ -431,6 +472,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     keystoreRedisUrl: e.KEYSTORE_REDIS_URL ?? e.REDIS_URL,
+    redisCluster: e.REDIS_CLUSTER,
+    // The key store shares the data Redis unless KEYSTORE_REDIS_URL is set: then it is a cluster only when told so.
+    keystoreRedisCluster: e.KEYSTORE_REDIS_CLUSTER !== undefined ? ['true', '1', 'yes'].includes(e.KEYSTORE_REDIS_CLUSTER) : !e.KEYSTORE_REDIS_URL && e.REDIS_CLUSTER,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
     customerDirectoryFile: resolve(cwd, e.CUSTOMER_DIRECTORY_FILE),
@@ -508,7 +552,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     config: Object.freeze({ ...config, retention: Object.freeze(config.retention), bot: Object.freeze(config.bot), ops: deepFreeze(config.ops), identity: Object.freeze(config.identity), consent: Object.freeze(config.consent), handoff: Object.freeze(config.handoff), staff: Object.freeze(config.staff), dsr: Object.freeze(config.dsr), compliance: Object.freeze(config.compliance) }),
     secrets: Object.freeze(secrets),
     ...(generatedDevKeyFile ? { generatedDevKeyFile } : {}),
+    ...(fromVault ? {
+      pendingKeyVault: Object.freeze({
+        url: e.AZURE_KEYVAULT_URL!, prefix: e.AZURE_KEYVAULT_SECRET_PREFIX, managedIdentityClientId: e.AZURE_KEYVAULT_CLIENT_ID,
+        timeoutMs: e.AZURE_KEYVAULT_TIMEOUT_MS, testStub: ops.config.testStubs && isLoopbackHost(new URL(e.AZURE_KEYVAULT_URL!).hostname),
+      }),
+    } : {}),
   };
+}
+
+function checkPurposeKeysDiffer(keys: Uint8Array[], names: string[]): void {
+  const distinct = new Set(keys.map((k) => Buffer.from(k).toString('hex')));
+  if (distinct.size !== keys.length) throw new ConfigError(names, 'purpose keys must differ from each other');
+}
+
+/** The purpose keys by setting name (Key Vault secret names are derived from these: deployment/README.md). */
+export type PurposeKeySetting = (typeof PURPOSE_KEYS)[number];
+export const PURPOSE_KEY_SETTINGS: readonly PurposeKeySetting[] = PURPOSE_KEYS;
+
+/** Decodes one key text (32 bytes, base64 or base64url) the way every key setting is decoded; errors name `what`. */
+export function decodeKeyText(what: string, text: string): Uint8Array {
+  return decodeKey(what, text);
+}
+
+/**
+ * Completes a configuration whose keys come from a key provider (Key Vault): the same checks as keys from the
+ * environment (the active version exists, purpose keys differ), then frozen like `loadConfig`'s result.
+ * `names` are what an error names (the vault setting and secret names, never values).
+ */
+export function withProvidedKeys(loaded: LoadedConfig, keys: { masterKeys: MasterKey[]; active: string; purpose: Record<PurposeKeySetting, Uint8Array> }, names: { active: string[]; purpose: string[] }): LoadedConfig {
+  if (!keys.masterKeys.some((k) => k.version === keys.active)) throw new ConfigError(names.active, 'the active master key version names no master key in the vault');
+  checkPurposeKeysDiffer(PURPOSE_KEYS.map((k) => keys.purpose[k]), names.purpose);
+  const secrets: Secrets = {
+    ...loaded.secrets,
+    masterKeys: Object.freeze(keys.masterKeys.map((k) => Object.freeze({ ...k }))),
+    activeMasterVersion: keys.active,
+    keyNameKey: keys.purpose.TRUSTLINE_KEYNAME_KEY,
+    auditKey: keys.purpose.TRUSTLINE_AUDIT_KEY,
+    codeHashKey: keys.purpose.TRUSTLINE_CODE_HASH_KEY,
+    piiHashKey: keys.purpose.TRUSTLINE_PII_HASH_KEY,
+  };
+  return Object.freeze({ config: loaded.config, secrets: Object.freeze(secrets), ...(loaded.generatedDevKeyFile ? { generatedDevKeyFile: loaded.generatedDevKeyFile } : {}) });
 }
 
 const ENTITY_NAMES = new Set(['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'IP_ADDRESS', 'DATE_OF_BIRTH', 'PERSON', 'ADDRESS', 'POSTCODE', 'PASSPORT', 'ACCOUNT_NUMBER', 'URL', 'OTP_CODE']);
@@ -535,7 +619,7 @@ function readSecretFile(setting: string, path: string): string {
 
 /** Production operations (issue 8). Undefined endpoint = botbuilder's public-cloud constant. */
 export interface OpsConfig {
-  channelAuth: { openIdMetadataUrl: string | undefined; tokenIssuer: string | undefined; oAuthUrl: string | undefined };
+  channelAuth: { openIdMetadataUrl: string | undefined; tokenIssuer: string | undefined; oAuthUrl: string | undefined; loginUrl: string | undefined };
   /** Loopback stubs stand in for Microsoft endpoints (tests). In production such an instance never turns ready. */
   testStubs: boolean;
   /** Direct Line token endpoint; undefined without DIRECTLINE_SECRET. */
@@ -558,6 +642,7 @@ export const TEST_STUBS_PHRASE = 'this-instance-serves-no-customers';
 
 const isLoopbackHost = (host: string) => /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i.test(host);
 /** Hosts that may receive the Direct Line secret or serve tokens in production: Microsoft's Bot Framework clouds. */
+const isKeyVaultHost = (host: string) => /^[a-z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i.test(host);
 const isBotFrameworkHost = (host: string) => /(^|\.)botframework\.com$|(^|\.)botframework\.azure\.us$/i.test(host);
 
 function loadOpsConfig(e: z.infer<typeof schema>, production: boolean): { config: OpsConfig; secrets: { redisPassword: string; keystoreRedisPassword: string; directLineSecret: string; metricsToken: string; redisTlsKey: string } } {
@@ -574,6 +659,15 @@ function loadOpsConfig(e: z.infer<typeof schema>, production: boolean): { config
   endpoint('TEST_BF_OPENID_METADATA_URL', e.TEST_BF_OPENID_METADATA_URL, true);
   endpoint('DIRECTLINE_BASE_URL', e.DIRECTLINE_BASE_URL, false);
   endpoint('OAuthUrl', e.OAuthUrl, false);
+  // Outbound: the token authority of the bot's own credentials (proactive messages, replies, Teams calls).
+  endpoint('TEST_BF_LOGIN_URL', e.TEST_BF_LOGIN_URL, true);
+  if (e.AZURE_KEYVAULT_URL) {
+    const host = new URL(e.AZURE_KEYVAULT_URL).hostname;
+    if (!isKeyVaultHost(host)) {
+      if (!isLoopbackHost(host)) throw new ConfigError(['AZURE_KEYVAULT_URL'], 'must be an Azure Key Vault URL (https://NAME.vault.azure.net) or a loopback test stub');
+      stubbed.push('AZURE_KEYVAULT_URL');
+    }
+  }
   if (e.TEST_BF_TOKEN_ISSUER && !e.TEST_BF_OPENID_METADATA_URL) throw new ConfigError(['TEST_BF_OPENID_METADATA_URL'], 'required with TEST_BF_TOKEN_ISSUER');
   if (e.TEST_BF_TOKEN_ISSUER) stubbed.push('TEST_BF_TOKEN_ISSUER');
   if (production && stubbed.length && e.TRUSTLINE_ALLOW_TEST_STUBS !== TEST_STUBS_PHRASE) throw new ConfigError([...stubbed, 'TRUSTLINE_ALLOW_TEST_STUBS'], 'test stubs are refused in production');
@@ -609,7 +703,7 @@ function loadOpsConfig(e: z.infer<typeof schema>, production: boolean): { config
   const tlsKey = read('REDIS_TLS_KEY_FILE', tlsFiles.key);
   return {
     config: {
-      channelAuth: { openIdMetadataUrl: e.TEST_BF_OPENID_METADATA_URL, tokenIssuer: e.TEST_BF_TOKEN_ISSUER, oAuthUrl: e.OAuthUrl },
+      channelAuth: { openIdMetadataUrl: e.TEST_BF_OPENID_METADATA_URL, tokenIssuer: e.TEST_BF_TOKEN_ISSUER, oAuthUrl: e.OAuthUrl, loginUrl: e.TEST_BF_LOGIN_URL },
       testStubs: stubbed.length > 0,
       directLine: e.DIRECTLINE_SECRET ? { baseUrl: e.DIRECTLINE_BASE_URL.replace(/\/+$/, ''), trustedOrigins, tokenRatePerMinute: e.DIRECTLINE_TOKEN_RATE_PER_MINUTE } : undefined,
       trustedProxyHops: e.HTTP_TRUSTED_PROXY_HOPS,

@@ -3,12 +3,13 @@
  * No logic lives here.
  */
 import { loadConfig, ConfigError } from './config.js';
-import { createApp } from './app.js';
+import { resolveKeys } from './guards/crypto/keyProviders.js';
 
 async function main(): Promise<void> {
   let loaded;
   try {
-    loaded = loadConfig();
+    // TRUSTLINE_KEY_PROVIDER=keyvault: the keys are fetched from Key Vault here, before anything is built.
+    loaded = await resolveKeys(loadConfig());
   } catch (err) {
     // One clear line naming the settings, never their values; non-zero exit (BF-1, CR-7).
     process.stderr.write(`trustline: refusing to start: ${err instanceof ConfigError ? err.message : 'configuration could not be loaded'}\n`);
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   }
   let app;
   try {
+    // Loaded only once the configuration and its keys are good: a refused start answers at once.
+    const { createApp } = await import('./app.js');
     app = await createApp(loaded);
   } catch (err) {
     process.stderr.write(`trustline: refusing to start: ${err instanceof Error && !(err as { cause?: unknown }).cause ? err.message : 'start-up failed'}\n`);

@@ -1,5 +1,6 @@
 import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
-import { AuthenticationConstants, AuthenticationError, ClaimsIdentity, type AuthenticateRequestResult } from 'botframework-connector';
+import { AuthenticationConstants, AuthenticationError, ClaimsIdentity, MsalServiceClientCredentialsFactory, type AuthenticateRequestResult } from 'botframework-connector';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { AppConfig, Secrets } from '../config.js';
 import { ClientCachingAuthentication } from './clientCache.js';
 
@@ -52,13 +53,22 @@ export function createAdapter(config: Readonly<AppConfig>, secrets: Readonly<Sec
   // constants only when NO endpoint is set; as soon as one is (Teams SSO token service, a test stub), it expects all
   // of them, so every endpoint is passed, Microsoft's value wherever ours is unset.
   const ca = config.ops.channelAuth;
+  // Outbound token authority (TEST_BF_LOGIN_URL, loopback test stub only): MSAL trusts an authority it does not know
+  // only when told it is known (otherwise it asks Microsoft's instance discovery about it), so that one case gets an
+  // MSAL client configured so; the client-credentials exchange with the app id and password is the same.
+  const stubAuthority = ca.loginUrl && config.bot.appId
+    ? new MsalServiceClientCredentialsFactory(config.bot.appId, new ConfidentialClientApplication({
+      auth: { clientId: config.bot.appId, clientSecret: secrets.appPassword, authority: ca.loginUrl, knownAuthorities: [new URL(ca.loginUrl).host] },
+      // The ESM and CommonJS typings of msal-node are distinct classes to the compiler; botbuilder only calls it.
+    }) as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1])
+    : undefined;
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: secrets.appPassword,
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId,
     ValidateAuthority: true,
-    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotLoginUrl: ca.loginUrl ?? AuthenticationConstants.ToChannelFromBotLoginUrl,
     ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
     ToBotFromChannelTokenIssuer: ca.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
     // Teams SSO: the Bot Framework token service (a regional one in production, a loopback stub in tests).
@@ -67,6 +77,6 @@ export function createAdapter(config: Readonly<AppConfig>, secrets: Readonly<Sec
     // The emulator path is refused in production by the HTTP layer; its metadata stays Microsoft's.
     ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
     CallerId: CallerIdConstants.PublicAzureChannel,
-  });
+  }, stubAuthority);
   return new TrustlineAdapter(new ClientCachingAuthentication(auth));
 }

@@ -3,12 +3,9 @@
  * contains key bytes except `keys new`, whose whole purpose is to print a fresh key for the operator.
  */
 import { Command } from 'commander';
-import { loadConfig, newKeyText, ConfigError } from '../config.js';
-import { initSodium } from '../guards/crypto/sodium.js';
-import { DataKeyService } from '../guards/crypto/dataKeys.js';
-import { RedisKeyStore } from '../guards/crypto/keyStore.js';
-import { connectRedis } from '../guards/storage/redisClient.js';
-import { createLogger } from '../guards/log/logger.js';
+import { loadConfig, newKeyText, ConfigError, type LoadedConfig } from '../config.js';
+import { resolveKeys } from '../guards/crypto/keyProviders.js';
+import { KeysCommandError, runKeysRotate, withKeyService } from './commands/keys.js';
 import { runRedact } from './commands/redact.js';
 import { runDsrList, DsrCommandError } from './commands/dsr.js';
 import { runStaffAdd, runStaffDisable, StaffCommandError } from './commands/staff.js';
@@ -20,39 +17,49 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-function config() {
+/** The configuration with its keys (Key Vault: fetched once, by the preAction hook, before any command runs). */
+let resolved: LoadedConfig | undefined;
+
+function config(): LoadedConfig {
+  if (resolved) return resolved;
+  let loaded: LoadedConfig;
   try {
-    return loadConfig();
+    loaded = loadConfig();
+  } catch (err) {
+    fail(err instanceof ConfigError ? err.message : 'configuration could not be loaded');
+  }
+  if (loaded.pendingKeyVault) fail('configuration: the keys were not loaded from Key Vault');
+  return (resolved = loaded);
+}
+
+async function resolveConfig(): Promise<void> {
+  try {
+    resolved = await resolveKeys(loadConfig());
   } catch (err) {
     fail(err instanceof ConfigError ? err.message : 'configuration could not be loaded');
   }
 }
 
-async function withKeyService<T>(fn: (keys: DataKeyService) => Promise<T>): Promise<T> {
-  const { config: c, secrets } = config();
-  if (!c.keystoreRedisUrl) fail('no KEYSTORE_REDIS_URL or REDIS_URL: the embedded store keeps its keys inside the bot process, there is nothing to manage');
-  await initSodium();
-  const log = createLogger({ level: 'warn', instance: 'cli', destination: undefined });
-  const redis = await connectRedis({ url: c.keystoreRedisUrl, name: 'keystore', connectTimeoutMs: c.redisConnectTimeoutMs, commandTimeoutMs: Math.max(c.redisCommandTimeoutMs, 5000), log });
-  if (!redis.isReady()) { await redis.close(); fail('the key store Redis is not reachable', 3); }
-  try {
-    return await fn(new DataKeyService(new RedisKeyStore(redis.commands, c.retention.keySeconds), secrets.masterKeys, secrets.activeMasterVersion));
-  } finally {
-    await redis.close();
-  }
-}
+const keysAction = <T>(fn: () => Promise<T>): Promise<T> => fn().catch((err: unknown) => {
+  if (err instanceof KeysCommandError) fail(err.message, err.exitCode);
+  fail('the keys command failed', 1);
+});
 
 export function buildCli(): Command {
   const program = new Command('trustline').description('Trustline operator commands').showHelpAfterError();
+  resolved = undefined;
+  // Commands that need no configuration (and so no keys); every other one gets its keys before it runs.
+  const configFree = new Set<Command>();
+  program.hook('preAction', async (_program, action) => { if (!configFree.has(action)) await resolveConfig(); });
   const keys = program.command('keys').description('master and data key management');
 
-  keys.command('new').description('print a fresh 32-byte key (base64) to add as a new master key version or purpose key')
-    .action(() => { process.stdout.write(`${newKeyText()}\n`); });
+  configFree.add(keys.command('new').description('print a fresh 32-byte key (base64) to add as a new master key version or purpose key')
+    .action(() => { process.stdout.write(`${newKeyText()}\n`); }));
 
   keys.command('status').description('master key versions and how many data keys each wraps (never key bytes)')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const s = await withKeyService((k) => k.status());
+      const s = await keysAction(() => withKeyService(config(), (k) => k.status()));
       if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
       else {
         process.stdout.write(`active master key version: ${s.active}\nconfigured versions: ${s.configured.join(', ')}\ndata keys: ${s.total}\n`);
@@ -60,19 +67,22 @@ export function buildCli(): Command {
       }
     });
 
-  keys.command('rotate').description('re-wrap every data key under the active master version (safe to rerun after an interruption)')
-    .action(async () => {
-      const r = await withKeyService((k) => k.rotate());
-      process.stdout.write(`rotation: ${r.rewrapped} re-wrapped, ${r.alreadyCurrent} already current, ${r.failed} failed\n`);
-      if (r.failed > 0) process.exitCode = 1;
+  keys.command('rotate').description('re-wrap every data key under the active master version (safe to rerun after an interruption); audited')
+    .option('--actor <id>', 'who runs it, for the audit log (a staff id or login name; default os:<login name>)')
+    .action(async (o: { actor?: string }) => {
+      const r = await keysAction(() => runKeysRotate(config(), o.actor !== undefined ? { actor: o.actor } : {}));
+      process.stdout.write(`rotation: ${r.rewrapped} re-wrapped, ${r.alreadyCurrent} already current, ${r.failed} failed (${r.from.join(', ') || 'nothing'} -> ${r.to})\n`);
+      if (r.audit === 'failed') process.stderr.write('trustline: the rotation ran but its end could not be written to the audit log\n');
+      if (r.audit === 'unavailable') process.stderr.write('trustline: not audited: no REDIS_URL (development only)\n');
+      if (r.failed > 0 || r.audit === 'failed') process.exitCode = 1;
     });
 
-  program.command('redact').description('redact JSON Lines {"id","locale","text"} (or plain text with --text) from stdin to stdout, streaming')
+  configFree.add(program.command('redact').description('redact JSON Lines {"id","locale","text"} (or plain text with --text) from stdin to stdout, streaming')
     .option('--locale <locale>', 'locale for lines without one (en-US, en-GB, de-DE, fr-FR, es-ES)', 'en-US')
     .option('--text', 'plain-text mode: one message per line')
     .action(async (o: { locale: string; text?: boolean }) => {
       await runRedact({ locale: o.locale, text: Boolean(o.text) }, process.stdin, process.stdout);
-    });
+    }));
 
   const staff = program.command('staff').description('staff accounts of the agent console');
   const staffAction = (fn: () => Promise<void>) => fn().catch((err: unknown) => {

@@ -11,6 +11,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import client from 'prom-client';
 import type restify from 'restify';
 import { refuse } from './body.js';
+import { AuditEvents, type AuditEvent } from '../guards/audit/auditLog.js';
 
 export interface MetricsSources {
   /** Transcript entries dropped because redaction failed (TranscriptGuard.droppedEntries). */
@@ -42,7 +43,7 @@ export class Metrics {
       name: 'trustline_transcript_redaction_failures', help: 'Transcript entries dropped because redaction failed (fail closed), since start.', registers,
       collect() { this.set(sources.redactionFailures()); },
     });
-    this.#locks = new client.Counter({ name: 'trustline_verification_locks_total', help: 'Accounts locked after too many failed verifications.', registers });
+    this.#locks = new client.Counter({ name: 'trustline_verification_locks_total', help: 'Verifications refused because the account is locked (OTP-5): one per verification.locked audit event.', registers });
     this.#queue = new client.Gauge({
       name: 'trustline_handoff_queue_length', help: 'Customers waiting for an agent.', registers,
       // Read at scrape time; when Redis does not answer, the last value stays (the redis_up gauge tells why).
@@ -63,7 +64,7 @@ export class Metrics {
     this.#latency.observe({ outcome }, seconds);
   }
 
-  /** For the identity guard: an account was locked (OTP-5). */
+  /** A verification was refused because the account is locked (OTP-5); `countAuditedLocks` calls it. */
   verificationLocked(): void { this.#locks.inc(); }
 
   /** For the handoff queue: customers currently waiting. */
@@ -72,6 +73,19 @@ export class Metrics {
   directLineToken(outcome: 'issued' | 'refused' | 'rate_limited' | 'upstream_error'): void { this.#dlTokens.inc({ outcome }); }
 
   text(): Promise<string> { return this.registry.metrics(); }
+}
+
+/**
+ * Wires the lock-out counter to the one place every lock-out is recorded: the audit chain's `verification.locked`
+ * events (the verification dialog appends one when a code check meets the lock or a send is refused by it). Counted
+ * whether or not the append itself succeeds, so a Redis outage does not hide lock-outs from the dashboard.
+ */
+export function countAuditedLocks(audit: { append(event: AuditEvent): Promise<void> }, metrics: Metrics): void {
+  const append = audit.append.bind(audit);
+  audit.append = (event: AuditEvent) => {
+    if (event.type === AuditEvents.verificationLocked) metrics.verificationLocked();
+    return append(event);
+  };
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

@@ -28,9 +28,11 @@ async function withStaff<T>(loaded: LoadedConfig, fn: (s: { accounts: StaffAccou
   const common = { connectTimeoutMs: c.redisConnectTimeoutMs, commandTimeoutMs: Math.max(c.redisCommandTimeoutMs, 5000), log };
   const opened: ManagedRedis[] = [];
   try {
-    const data = await connectRedis({ url: c.redisUrl, name: 'data', ...common });
+    // Production Redis: ACL user, password and TLS, like the bot (without them the command could not log in).
+    const tls = { ca: c.ops.redis.tls.ca, cert: c.ops.redis.tls.cert, key: secrets.redisTlsKey || undefined };
+    const data = await connectRedis({ url: c.redisUrl, name: 'data', ...common, tls, username: c.ops.redis.username, password: secrets.redisPassword || undefined, cluster: c.redisCluster });
     opened.push(data);
-    const ks = await connectRedis({ url: c.keystoreRedisUrl ?? c.redisUrl, name: 'keystore', ...common });
+    const ks = await connectRedis({ url: c.keystoreRedisUrl ?? c.redisUrl, name: 'keystore', ...common, tls, username: c.ops.redis.keystoreUsername, password: secrets.keystoreRedisPassword || undefined, cluster: c.keystoreRedisCluster });
     opened.push(ks);
     if (!data.isReady() || !ks.isReady()) throw new StaffCommandError('Redis is not reachable', 3);
     const keys = new DataKeyService(new RedisKeyStore(ks.commands, c.retention.keySeconds), secrets.masterKeys, secrets.activeMasterVersion);

@@ -20,8 +20,8 @@ param tenantId string = subscription().tenantId
 param minReplicas int = 2
 param maxReplicas int = 10
 
-var botCommands = '+hello +auth +ping +quit +reset +get +getdel +set +del +exists +expire +pexpire +incr +hget +hset +hsetnx +hmget +hgetall +hdel +hexists +hincrby +sadd +srem +smembers +zadd +zrem +zrange +zrangebyscore +zremrangebyscore +zcard +zcount +xadd +xrange +xrevrange +xlen +xtrim +xdel +eval +evalsha +scan +multi +exec +discard +watch +unwatch +publish +subscribe +unsubscribe'
-var keystoreCommands = '+hello +auth +ping +quit +reset +get +set +del +exists +scan +eval +evalsha +bgrewriteaof'
+var botCommands = '+hello +auth +ping +quit +reset +get +getdel +set +del +exists +expire +pexpire +incr +hget +hset +hsetnx +hmget +hgetall +hdel +hexists +hincrby +sadd +srem +smembers +zadd +zrem +zrange +zrangebyscore +zremrangebyscore +zcard +zcount +xadd +xrange +xrevrange +xlen +xtrim +xdel +eval +evalsha +scan +multi +exec +discard +watch +unwatch +publish +subscribe +unsubscribe +cluster|slots +asking'
+var keystoreCommands = '+hello +auth +ping +quit +reset +get +set +del +exists +scan +eval +evalsha +bgrewriteaof +cluster|slots +asking'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${name}-id'
@@ -144,11 +144,10 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       }
       // Secrets are Key Vault references resolved with the managed identity: no secret value in this template.
       secrets: [
-        { name: 'master-keys', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-master-keys', identity: identity.id }
-        { name: 'keyname-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-keyname-key', identity: identity.id }
-        { name: 'audit-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-audit-key', identity: identity.id }
-        { name: 'code-hash-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-code-hash-key', identity: identity.id }
-        { name: 'pii-hash-key', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-pii-hash-key', identity: identity.id }
+        // Master and purpose keys are NOT references here: the bot reads them from the vault itself at start-up
+        // (TRUSTLINE_KEY_PROVIDER=keyvault below), so a new master version needs a restart, not a new revision:
+        // trustline-master-v1, -v2, ..., trustline-master-active, trustline-keyname-key, trustline-audit-key,
+        // trustline-code-hash-key, trustline-pii-hash-key (deployment/README.md, "Master key rotation").
         { name: 'redis-password', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-redis-password', identity: identity.id }
         { name: 'keystore-redis-password', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-keystore-redis-password', identity: identity.id }
         { name: 'directline-secret', keyVaultUrl: '${vault.properties.vaultUri}secrets/trustline-directline-secret', identity: identity.id }
@@ -172,11 +171,11 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'KEYSTORE_REDIS_USERNAME', value: 'trustline-keys' }
             { name: 'DIRECTLINE_TRUSTED_ORIGINS', value: join(trustedOrigins, ',') }
             { name: 'HTTP_TRUSTED_PROXY_HOPS', value: '1' }
-            { name: 'TRUSTLINE_MASTER_KEYS', secretRef: 'master-keys' }
-            { name: 'TRUSTLINE_KEYNAME_KEY', secretRef: 'keyname-key' }
-            { name: 'TRUSTLINE_AUDIT_KEY', secretRef: 'audit-key' }
-            { name: 'TRUSTLINE_CODE_HASH_KEY', secretRef: 'code-hash-key' }
-            { name: 'TRUSTLINE_PII_HASH_KEY', secretRef: 'pii-hash-key' }
+            // Keys from Key Vault through the user-assigned identity (Container Apps sets IDENTITY_ENDPOINT/HEADER).
+            { name: 'TRUSTLINE_KEY_PROVIDER', value: 'keyvault' }
+            { name: 'AZURE_KEYVAULT_URL', value: vault.properties.vaultUri }
+            { name: 'AZURE_KEYVAULT_SECRET_PREFIX', value: 'trustline' }
+            { name: 'AZURE_KEYVAULT_CLIENT_ID', value: identity.properties.clientId }
             { name: 'REDIS_PASSWORD', secretRef: 'redis-password' }
             { name: 'KEYSTORE_REDIS_PASSWORD', secretRef: 'keystore-redis-password' }
             { name: 'DIRECTLINE_SECRET', secretRef: 'directline-secret' }

@@ -50,6 +50,41 @@ describe('trustline CLI', function () {
     for (const out of [before.stdout, rot.stdout, after.stdout]) { expect(out).to.not.include(v1); expect(out).to.not.include(v2); }
   });
 
+  it('audits a rotation in the hash-chained log: who, from and to versions, counts, never key bytes', async () => {
+    const redis = await sharedRedis();
+    const c = await redis.client();
+    await c.flushDb();
+    const v1 = k(); const v2 = k();
+    const purpose = { TRUSTLINE_KEYNAME_KEY: k(), TRUSTLINE_AUDIT_KEY: k(), TRUSTLINE_CODE_HASH_KEY: k(), TRUSTLINE_PII_HASH_KEY: k() };
+    const svc = new DataKeyService(new RedisKeyStore(c as unknown as RedisCommands, 600), [{ version: 'v1', key: new Uint8Array(Buffer.from(v1, 'base64')) }], 'v1');
+    for (let i = 0; i < 3; i++) await svc.keyForWrite(`c_a${i}`);
+    const env = { REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${v1},v2:${v2}`, TRUSTLINE_ACTIVE_MASTER_KEY: 'v2', ...purpose };
+    const audited = async () => ((await c.xRange('tl:audit', '-', '+')) ?? []).flatMap((e) => (e ? [e.message as Record<string, string>] : [])).filter((m) => m.type === 'keys.rotated');
+    expect(await audited()).to.deep.equal([]);
+    const rot = await cli(['keys', 'rotate', '--actor', 'st_admin7'], env);
+    expect(rot.code, rot.stderr).to.equal(0);
+    const [started, done] = await audited();
+    expect(started).to.include({ type: 'keys.rotated', actor: 'st_admin7', method: 'rewrap', object: 'v2', purpose: 'v1', outcome: 'started', count: '3' });
+    expect(done).to.include({ type: 'keys.rotated', actor: 'st_admin7', object: 'v2', purpose: 'v1', outcome: 'completed', count: '3', reason: 'current_0_failed_0' });
+    expect(Date.parse(done!.at!)).to.be.closeTo(Date.now(), 60_000);
+    // Without --actor: the operator's login name. A rerun moves nothing and says so.
+    const again = await cli(['keys', 'rotate'], env);
+    expect(again.code).to.equal(0);
+    const last = (await audited()).pop()!;
+    expect(last).to.include({ outcome: 'completed', count: '0', purpose: 'none', reason: 'current_3_failed_0' });
+    expect(last.actor).to.match(/^os:[A-Za-z0-9_.:-]+$/);
+    const dump = JSON.stringify(await c.xRange('tl:audit', '-', '+'));
+    for (const secret of [v1, v2, ...Object.values(purpose)]) expect(dump).to.not.include(secret);
+    // The chain stays intact (the CLI appends with the audit key like the bot does).
+    const verify = await cli(['audit', 'verify'], env);
+    expect(verify.code, verify.stdout).to.equal(0);
+    // An actor that is not a plain word is refused before anything runs.
+    const bad = await cli(['keys', 'rotate', '--actor', 'Jane Doe <jane@example.com>'], env);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/--actor/);
+    expect((await audited()).length).to.equal(4);
+  });
+
   it('refuses to manage keys of the embedded store with a clear message', async () => {
     const r = await cli(['keys', 'status'], { TRUSTLINE_DEV_KEY_FILE: `/tmp/tl-cli-${process.pid}.json` });
     expect(r.code).to.not.equal(0);

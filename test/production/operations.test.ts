@@ -9,6 +9,7 @@ import { startApp, turn, testEnv, type RunningApp } from '../support/app.js';
 import { sharedRedis } from '../support/redis.js';
 import { loadConfig } from '../../config.js';
 import { Metrics, mountMetrics } from '../../http/metrics.js';
+import { lastOutboxCode } from '../guards/identity/support.js';
 
 const TOKEN = 'metrics-token-0123456789-abcdefghijklmnop';
 
@@ -41,6 +42,29 @@ describe('operations', function () {
       expect(r.text).to.match(/^process_cpu_seconds_total/m);
       // Labels carry outcomes and store names only: no conversation or user identifiers.
       expect(r.text).not.to.include('m-1');
+    });
+
+    it('counts a real verification lock-out (ten wrong codes) once, as the audit chain records it', async () => {
+      const locks = async () => Number(/^trustline_verification_locks_total\{instance="[^"]+"\} (\d+)$/m.exec((await get(`${bot.url}/metrics`)).text)?.[1] ?? NaN);
+      const lockedEvents = async () => (await bot.app.audit.entries()).filter((e) => e.fields.type === 'verification.locked').length;
+      const before = await locks();
+      const eventsBefore = await lockedEvents();
+      expect(before).to.be.a('number').and.not.NaN;
+      const o = { conversationId: 'm-lock', userId: 'm-lock-user', locale: 'en-US' };
+      const say = async (text: string) => (await turn(bot.url, text, o)).texts.join('\n');
+      await say('where is my order?');
+      await say('avery@example.com');
+      const code = (await lastOutboxCode(bot))!.code;
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 5; i++) await say(wrong);
+      expect(await locks(), 'five wrong tries end a code, they do not lock the account').to.equal(before);
+      await say('new code');
+      for (let i = 0; i < 4; i++) await say(wrong);
+      expect(await locks(), 'nine failures: not locked yet').to.equal(before);
+      const last = await say(wrong);
+      expect(last).to.match(/verification for these details is paused/);
+      expect(await locks()).to.equal(before + 1);
+      expect(await lockedEvents()).to.equal(eventsBefore + 1);
     });
 
     it('counts transcript entries dropped because redaction failed', async () => {
