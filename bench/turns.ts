@@ -3,12 +3,17 @@
  * POSTs (bench/load.ts), at concurrency 1, 10 and 50, interleaved in one run so machine noise hits both alike.
  * Each load worker drives its own conversation (no eTag conflicts), primed before measuring so every
  * measured turn is "one message in an established conversation".
- * Settings: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 2).
+ * Then (issue 8) one bot instance against two sharing a 3-master Redis Cluster (bench/instances.ts), and (issue 7)
+ * the breach scoping query over 100,000 sealed records.
+ * Settings: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 2), BENCH_SKIP_INSTANCES=1,
+ * BENCH_SKIP_BREACH=1.
  */
 import { runLoad } from './load.js';
 import { startRedis } from '../test/support/redis.js';
 import { startChild, table } from './support.js';
 import { benchBreachScope } from './breachScope.js';
+import { benchInstances, instancesTable } from './instances.js';
+import { startRedisCluster } from '../test/support/redisCluster.js';
 import { randomBytes } from 'node:crypto';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -38,7 +43,7 @@ const bare = await startChild('bench/servers/bare.ts');
 try {
   const sums: Record<string, Result[]> = {};
   // Prime: every conversation each level will use exists and is past its first turn; also warms the JIT.
-  for (const c of LEVELS) { await load(bare.url, c, 1, 'bare', bare.cpuMicros); await load(guarded.url, c, 1, 'guarded', guarded.cpuMicros); }
+  for (const c of LEVELS) { await load(bare.url, c, 3, 'bare', bare.cpuMicros); await load(guarded.url, c, 3, 'guarded', guarded.cpuMicros); }
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of LEVELS) {
       const order: [string, typeof bare][] = round % 2 === 0 ? [['bare', bare], ['guarded', guarded]] : [['guarded', guarded], ['bare', bare]];
@@ -54,6 +59,21 @@ try {
     rows.push([c, avg(b, (r) => r.rps).toFixed(0), `${avg(b, (r) => r.p50).toFixed(1)}/${avg(b, (r) => r.p99).toFixed(1)}`, avg(b, (r) => r.cpuPerTurn).toFixed(0), avg(g, (r) => r.rps).toFixed(0), `${avg(g, (r) => r.p50).toFixed(1)}/${avg(g, (r) => r.p99).toFixed(1)}`, avg(g, (r) => r.cpuPerTurn).toFixed(0), ratio.toFixed(2), `>= ${targets[c]} ${ratio >= targets[c]! ? 'met' : 'MISSED'}`, avg([...b, ...g], (r) => r.errors).toFixed(0)]);
   }
   process.stdout.write(`\nGuarded turn vs bare echo bot (${ROUNDS} interleaved rounds x ${SECONDS}s per cell, loopback, expectReplies)\n\n${table(rows)}\n`);
+  // Scale-out (issue 8): 1 vs 2 instances on a Redis Cluster, each conversation alternating between instances.
+  if (process.env.BENCH_SKIP_INSTANCES !== '1') {
+    const cluster = await startRedisCluster({ masters: 3 });
+    const keyStore = await startRedis();
+    try {
+      const b = await benchInstances({
+        store: { env: { REDIS_URL: cluster.seedUrl, REDIS_CLUSTER: 'true' }, pids: cluster.nodes.map((n) => n.proc.pid!), label: '3-master Redis Cluster' },
+        keyStoreUrl: keyStore.url, concurrency: 10, seconds: SECONDS, rounds: ROUNDS,
+      });
+      process.stdout.write(`\nOne instance vs two sharing a ${b.label} and a key-store Redis (concurrency 10, ${ROUNDS} interleaved rounds x ${SECONDS}s; with two, every conversation alternates between the instances turn by turn)\n\n${table(instancesTable(b.rows))}\n`);
+    } finally {
+      await keyStore.stop();
+      await cluster.stop();
+    }
+  }
   // Breach response (issue 7): the scoping query over 100,000 sealed records in a Redis of its own.
   if (process.env.BENCH_SKIP_BREACH !== '1') {
     const breachRedis = await startRedis();

@@ -1,0 +1,83 @@
+/**
+ * One instance vs two (issue 8): the same load once against a single bot process and once spread over two processes
+ * sharing the data Redis and the key store, with every conversation alternating between the two instances turn by
+ * turn (request `seq` of worker `w` goes to instance `(w + seq) % 2`). Reports total throughput, the CPU each
+ * instance spent per turn it served, and the Redis CPU per turn. This 2-core machine cannot show linear scaling
+ * (the load generator, Redis and both bots share two cores); what it can show is that a turn costs the same on
+ * either instance whether or not another instance serves the same conversations: no cross-instance chatter per
+ * turn, no cache that only works when a conversation stays put.
+ */
+import { randomBytes } from 'node:crypto';
+import { runLoad } from './load.js';
+import { cpuOf, startChild, type Child } from './support.js';
+
+export interface DataStore {
+  /** Settings that point a bot process at this store (REDIS_URL and whatever else it needs). */
+  env: Record<string, string>;
+  /** Redis server processes, for their CPU. */
+  pids: number[];
+  label: string;
+}
+
+export interface InstancesRow { instances: number; rps: number; p50: number; p99: number; errors: number; turns: number[]; cpuPerTurn: number[]; totalCpuPerTurn: number; redisCpuPerTurn: number }
+
+const key = () => randomBytes(32).toString('base64');
+
+export async function benchInstances(o: { store: DataStore; keyStoreUrl: string; concurrency: number; seconds: number; rounds: number }): Promise<{ rows: InstancesRow[]; label: string }> {
+  const env = {
+    ...o.store.env, KEYSTORE_REDIS_URL: o.keyStoreUrl,
+    TRUSTLINE_PROFILE: 'development', TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false', CONSENT_PRESET: 'keep',
+  };
+  const bots: Child[] = [];
+  try {
+    bots.push(await startChild('bench/servers/guarded.ts', env));
+    bots.push(await startChild('bench/servers/guarded.ts', env));
+    const body = (w: number) => JSON.stringify({
+      type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+      conversation: { id: `inst-${w}` }, from: { id: `inst-u-${w}` }, recipient: { id: 'bot' }, locale: 'en-US',
+      text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.',
+    });
+    const urls = bots.map((b) => b.url);
+    // Prime: every conversation exists and has been served by both instances; JIT warm on both.
+    await runLoad(urls, o.concurrency, 2, body);
+    const redisCpu = async () => (await Promise.all(o.store.pids.map((p) => cpuOf(p)))).reduce((a, b) => a + b, 0);
+    const sums: Record<number, InstancesRow[]> = { 1: [], 2: [] };
+    for (let round = 0; round < o.rounds; round++) {
+      for (const n of round % 2 === 0 ? [1, 2] : [2, 1]) {
+        const used = bots.slice(0, n);
+        const cpu0 = await Promise.all(used.map((b) => b.cpuMicros()));
+        const r0 = await redisCpu();
+        const r = await runLoad(used.map((b) => b.url), o.concurrency, o.seconds, body);
+        const cpu1 = await Promise.all(used.map((b) => b.cpuMicros()));
+        const spent = cpu1.map((c, i) => c - cpu0[i]!);
+        sums[n]!.push({
+          instances: n, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, turns: r.perTarget,
+          cpuPerTurn: spent.map((s, i) => s / Math.max(1, r.perTarget[i]!)),
+          totalCpuPerTurn: spent.reduce((a, b) => a + b, 0) / Math.max(1, r.requests),
+          redisCpuPerTurn: ((await redisCpu()) - r0) / Math.max(1, r.requests),
+        });
+      }
+    }
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rows = [1, 2].map((n): InstancesRow => {
+      const rs = sums[n]!;
+      return {
+        instances: n, rps: avg(rs.map((r) => r.rps)), p50: avg(rs.map((r) => r.p50)), p99: avg(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0),
+        turns: rs[0]!.turns.map((_, i) => rs.reduce((a, r) => a + r.turns[i]!, 0)),
+        cpuPerTurn: rs[0]!.cpuPerTurn.map((_, i) => avg(rs.map((r) => r.cpuPerTurn[i]!))),
+        totalCpuPerTurn: avg(rs.map((r) => r.totalCpuPerTurn)), redisCpuPerTurn: avg(rs.map((r) => r.redisCpuPerTurn)),
+      };
+    });
+    return { rows, label: o.store.label };
+  } finally {
+    for (const b of bots) await b.stop();
+  }
+}
+
+export function instancesTable(rows: InstancesRow[]): (string | number)[][] {
+  const out: (string | number)[][] = [['instances', 'req/s total', 'p50/p99 ms', 'turns A/B', 'CPU µs/turn A', 'CPU µs/turn B', 'CPU µs/turn all bots', 'Redis CPU µs/turn', 'errors']];
+  for (const r of rows) {
+    out.push([r.instances, r.rps.toFixed(0), `${r.p50.toFixed(1)}/${r.p99.toFixed(1)}`, r.turns.join('/') + (r.turns.length === 1 ? '/0' : ''), r.cpuPerTurn[0]!.toFixed(0), r.cpuPerTurn[1] === undefined ? '-' : r.cpuPerTurn[1].toFixed(0), r.totalCpuPerTurn.toFixed(0), r.redisCpuPerTurn.toFixed(0), r.errors]);
+  }
+  return out;
+}
