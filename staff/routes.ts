@@ -273,7 +273,8 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       if (reason.length < 10 || reason.length > 500) throw new HttpRefusal(400, 'reason_required');
       let r: { type: string; value: string } | undefined;
       try {
-        r = await handoff.reveal(session!.staffId, c, String(body.token ?? ''), purpose, reason);
+        // Never String() a body value: a JSON object like {"toString":1} makes the coercion itself throw (500).
+        r = await handoff.reveal(session!.staffId, c, typeof body.token === 'string' ? body.token : '', purpose, reason);
       } catch (err) {
         if (isGuardError(err, 'ERR_HTTP_BAD_REQUEST')) throw new HttpRefusal(400, 'bad_request');
         throw err;
