@@ -24,6 +24,7 @@ import type { RedisClientType } from 'redis';
 import { storageError } from '../guards/storage/redisClient.js';
 import type { ContactRefStore } from './contacts.js';
 import { BreachScope, type DataClass, type ScopeQuery, type ScopeResult } from './scope.js';
+import { redactStaffText } from '../guards/pii/staffText.js';
 import { IncidentStore, type ActionKind, type Incident, type IncidentAction } from './incidents.js';
 import { RetentionSweep, type PurgeReport, type RetentionPolicyView } from './retention.js';
 
@@ -148,7 +149,7 @@ export class ComplianceService {
   // --- incidents -----------------------------------------------------------------------------------------------
 
   async openIncident(staffId: string, i: { title: string; detectedAt: string; awareAt: string; dataClasses: DataClass[]; masterVersions: string[]; dataKeys: string[] }): Promise<Incident> {
-    const inc = await this.d.incidents.create({ ...i, title: this.d.redactor.redact(i.title.slice(0, 500)).text, createdBy: staffId, createdAt: this.#at() });
+    const inc = await this.d.incidents.create({ ...i, title: redactStaffText(this.d.redactor, i.title.slice(0, 500)), createdBy: staffId, createdAt: this.#at() });
     await this.#audit({ type: AuditEvents.incidentOpened, actor: staffId, object: inc.id });
     return inc;
   }
@@ -156,7 +157,7 @@ export class ComplianceService {
   async updateIncident(staffId: string, id: string, patch: { status?: Incident['status']; decision?: string }): Promise<Incident | undefined> {
     const inc = await this.d.incidents.update(id, (i) => ({
       ...i, ...(patch.status ? { status: patch.status } : {}),
-      decisions: patch.decision ? [...i.decisions, { at: this.#at(), actor: staffId, text: this.d.redactor.redact(patch.decision.slice(0, 2000)).text }] : i.decisions,
+      decisions: patch.decision ? [...i.decisions, { at: this.#at(), actor: staffId, text: redactStaffText(this.d.redactor, patch.decision.slice(0, 2000)) }] : i.decisions,
     }));
     if (inc) await this.#audit({ type: AuditEvents.incidentUpdated, actor: staffId, object: id, ...(patch.status ? { outcome: patch.status } : {}), ...(patch.decision ? { reason: 'decision' } : {}) });
     return inc;

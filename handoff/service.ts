@@ -22,6 +22,7 @@ import { GuardError } from '../guards/errors.js';
 import { TurnKeys, type ConsentDecision, type VerifiedSubject } from '../guards/turnState.js';
 import { t, type MessageId } from '../dialogs/messages.js';
 import { langFromLocale, type Lang } from '../dialogs/language.js';
+import { redactStaffText } from '../guards/pii/staffText.js';
 import { HandoffStore, isConversationId, type EscalationReason, type HandoffMeta, type RelayedMessage, type RevealRecord } from './store.js';
 import type { RelayBus } from './relay.js';
 
@@ -290,7 +291,7 @@ export class HandoffService {
     if (!found || found.type === 'CREDIT_CARD' || found.type === 'OTP_CODE' || !this.#o.revealableTypes.includes(found.type)) return undefined;
     const owner = (await this.#o.store.owner(c))!;
     const at = new Date(this.#o.now()).toISOString();
-    const redactedReason = this.#o.redactor.redact(reason.slice(0, 500)).text;
+    const redactedReason = redactStaffText(this.#o.redactor, reason.slice(0, 500));
     const rec = await this.#o.store.addReveal(c, owner, { staff: staffId, token, type: found.type, purpose, reason: redactedReason, at });
     // Fail closed: without its audit entry, no value leaves.
     await this.#audit({ type: AuditEvents.handoffRevealed, conversation: c, actor: staffId, object: token.slice(7, 17), purpose, method: found.type, outcome: rec });

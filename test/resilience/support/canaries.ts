@@ -55,7 +55,8 @@ export function newCanaryCustomer(): CanaryCustomer {
   return {
     tag,
     customerNumber: `C7${String(randomInt(0, 1e6)).padStart(6, '0')}`,
-    name: `Margaret ${cap(tag)}wright`,
+    // A given name in no gazetteer, with no cue where staff type it: staff free text must still lose it.
+    name: `Ysolde ${cap(tag)}wright`,
     email: `margaret.${tag}@example.org`,
     newEmail: `margaret.${tag}.renewed@example.net`,
     phone: `+447700900${phoneTail}`,
