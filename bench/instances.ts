@@ -38,7 +38,8 @@ export async function benchInstances(o: { store: DataStore; keyStoreUrl: string;
       text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.',
     });
     const urls = bots.map((b) => b.url);
-    // Prime: every conversation exists and has been served by both instances; JIT warm on both.
+    // Prime: each instance alone (so both are equally JIT-warm), then every conversation served by both.
+    for (const u of urls) await runLoad(u, o.concurrency, 3, body);
     await runLoad(urls, o.concurrency, 2, body);
     const redisCpu = async () => (await Promise.all(o.store.pids.map((p) => cpuOf(p)))).reduce((a, b) => a + b, 0);
     const sums: Record<number, InstancesRow[]> = { 1: [], 2: [] };

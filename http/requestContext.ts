@@ -7,7 +7,7 @@
  * or gateway id); otherwise it is random. It is echoed in the `X-Request-Id` response header.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../guards/crypto/random.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 interface RequestContext { rid: string }
@@ -20,7 +20,7 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 export function requestIdFrom(req: IncomingMessage): string {
   const upstream = req.headers['x-request-id'];
   if (typeof upstream === 'string' && SAFE_ID.test(upstream)) return upstream;
-  return randomBytes(8).toString('hex');
+  return pooledRandomBytes(8).toString('hex');
 }
 
 /** The current request's correlation id, if any (for the logger's mixin). */

@@ -4,6 +4,7 @@
  */
 import sodium from 'libsodium-wrappers';
 import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 
 let ready = false;
 
@@ -25,8 +26,9 @@ export const AEAD_TAG_BYTES = 16;
  * node's randomBytes is the same CSPRNG class (OpenSSL) at a fraction of the cost.
  */
 export function randomNonce(): Uint8Array {
-  return randomBytes(AEAD_NONCE_BYTES);
+  return pooledRandomBytes(AEAD_NONCE_BYTES);
 }
+
 
 export function randomKey(): Uint8Array {
   return randomBytes(AEAD_KEY_BYTES);
