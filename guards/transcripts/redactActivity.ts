@@ -142,7 +142,9 @@ export function redactActivity(a: Partial<Activity>, meta: { id: string; seq: nu
   // Reads the activity and builds the entry from new values only (json() copies): the source is never changed and
   // nothing of it is shared with the entry, so no clone is needed here.
   const b = new EntryBuilder(ctx);
-  const ts = a.timestamp ? new Date(a.timestamp as unknown as string) : meta.now;
+  // Channel fields are whatever JSON the caller sent: only strings and numbers are read as such, so an object like
+  // {"toString": 1} (which makes String() and new Date() throw) cannot make the entry fail and be dropped.
+  const ts = typeof a.timestamp === 'string' || typeof a.timestamp === 'number' ? new Date(a.timestamp) : a.timestamp instanceof Date ? a.timestamp : meta.now;
   const entry: TranscriptEntry = {
     id: meta.id,
     seq: meta.seq,
@@ -157,7 +159,8 @@ export function redactActivity(a: Partial<Activity>, meta: { id: string; seq: nu
   if (typeof a.name === 'string' && a.type === 'event') entry.name = a.name.slice(0, 128).replace(/[^\w.:-]/g, '');
   if (a.value !== undefined && ctx.replaceText === undefined) entry.value = b.json('value', a.value);
   if (Array.isArray(a.attachments) && a.attachments.length) {
-    entry.attachments = a.attachments.slice(0, 20).map((att, i) => {
+    entry.attachments = a.attachments.slice(0, 20).map((raw, i) => {
+      const att = (raw && typeof raw === 'object' ? raw : {}) as Partial<NonNullable<Activity['attachments']>[number]>;
       const contentType = typeof att.contentType === 'string' ? att.contentType.slice(0, 128) : 'application/octet-stream';
       const out: StoredAttachment = { contentType };
       if (typeof att.name === 'string') out.name = b.text(`attachments[${i}].name`, att.name.slice(0, 256));
@@ -169,7 +172,11 @@ export function redactActivity(a: Partial<Activity>, meta: { id: string; seq: nu
   }
   const actions = a.suggestedActions?.actions;
   if (Array.isArray(actions) && actions.length) {
-    entry.suggestedActions = actions.slice(0, 50).map((x, i) => b.text(`suggestedActions[${i}]`, String(x.title ?? x.text ?? x.displayText ?? (typeof x.value === 'string' ? x.value : '')).slice(0, 500)));
+    entry.suggestedActions = actions.slice(0, 50).map((raw, i) => {
+      const x = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+      const label = [x['title'], x['text'], x['displayText'], x['value']].find((v) => typeof v === 'string' || typeof v === 'number');
+      return b.text(`suggestedActions[${i}]`, (label === undefined ? '' : String(label)).slice(0, 500));
+    });
   }
   return { entry, tokens: b.tokens };
 }

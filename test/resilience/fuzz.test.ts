@@ -12,7 +12,7 @@ const hostile = fc.oneof(
 );
 
 const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 5 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'type', 'text')), tie('value'), { maxKeys: 5 })),
+  value: fc.oneof({ depthSize: 'small' }, hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom({ toString: 1 }, { toString: 1, valueOf: 1, title: { toString: 1 } }), fc.array(tie('value'), { maxLength: 5 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'type', 'text', 'toString', 'valueOf', 'title')), tie('value'), { maxKeys: 5 })),
 })).value;
 
 const activity = fc.record({
@@ -27,6 +27,8 @@ const activity = fc.record({
   locale: fc.oneof(fc.constantFrom('en-US', 'de-DE', 'fr-FR', 'es-ES', 'xx'), hostile),
   value: jsonValue,
   attachments: fc.array(jsonValue, { maxLength: 3 }),
+  suggestedActions: fc.oneof(fc.record({ actions: fc.array(jsonValue, { maxLength: 3 }) }), jsonValue),
+  timestamp: fc.oneof(fc.constant('2026-11-29T10:00:00Z'), jsonValue),
   membersAdded: fc.array(fc.record({ id: hostile }), { maxLength: 3 }),
   channelData: jsonValue,
 }, { requiredKeys: [] });
@@ -49,6 +51,9 @@ describe('hostile input (IN-1, fuzzed with fast-check)', function () {
       expect(ok.status).to.equal(200);
       expect(ok.texts.join()).to.match(/where is my order/);
     }
+    // Hostile JSON (objects whose toString is not a function, nulls in lists) must not make a transcript entry fail
+    // redaction and be dropped: every accepted activity keeps its (redacted) entry.
+    expect(a.logs.lines.filter((l) => l.includes('guards.transcript.redaction_failed'))).to.deep.equal([]);
   });
 
   it('refuses raw junk bodies and prototype keys with 4xx', async () => {

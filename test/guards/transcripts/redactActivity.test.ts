@@ -27,6 +27,19 @@ describe('redactActivity (transcript entries)', () => {
     expect(JSON.stringify(entry.value)).to.not.include('changed later');
   });
 
+  it('keeps an entry for hostile channel JSON instead of throwing (and dropping it): objects that break String(), nulls in lists', () => {
+    const evil = { toString: 1, valueOf: 1 };
+    const { entry } = redactActivity({
+      type: 'message', text: `hi ${EMAIL}`, timestamp: evil, attachments: [null, evil, { contentType: 'application/vnd.microsoft.card.hero', name: evil, content: { title: EMAIL, x: evil } }],
+      suggestedActions: { actions: [null, { title: evil, value: 'Yes' }, { title: 42 }, evil], to: [] },
+    } as unknown as Partial<Activity>, meta, { redactor });
+    expect(entry.text).to.equal('hi [EMAIL_1]');
+    expect(entry.timestamp).to.equal(meta.now.toISOString());
+    expect(entry.attachments).to.have.length(3);
+    expect(entry.suggestedActions).to.deep.equal(['', 'Yes', '42', '']);
+    expect(JSON.stringify(entry)).to.not.include(EMAIL);
+  });
+
   it('snapshots what a transcript uses of an incoming activity: later changes to the live one do not reach it', () => {
     const live = {
       type: 'message', id: 'a1', channelId: 'msteams', locale: 'de-DE', text: `x ${EMAIL}`, timestamp: '2026-11-29T10:00:00Z',
