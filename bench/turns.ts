@@ -63,9 +63,19 @@ try {
   if (process.env.BENCH_SKIP_INSTANCES !== '1') {
     const cluster = await startRedisCluster({ masters: 3 });
     const keyStore = await startRedis();
+    const nodeClients = await cluster.nodeClients();
     try {
       const b = await benchInstances({
-        store: { env: { REDIS_URL: cluster.seedUrl, REDIS_CLUSTER: 'true' }, pids: cluster.nodes.map((n) => n.proc.pid!), label: '3-master Redis Cluster' },
+        store: {
+          env: { REDIS_URL: cluster.seedUrl, REDIS_CLUSTER: 'true' }, pids: cluster.nodes.map((n) => n.proc.pid!), label: '3-master Redis Cluster',
+          commandCalls: async () => {
+            let calls = 0;
+            for (const c of nodeClients) {
+              for (const m of String(await c.info('commandstats')).matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)) if (!/^(info|cluster|config|ping|hello|client)/.test(m[1]!)) calls += Number(m[2]);
+            }
+            return calls;
+          },
+        },
         keyStoreUrl: keyStore.url, concurrency: 10, seconds: SECONDS, rounds: ROUNDS,
       });
       process.stdout.write(`\nOne instance vs two sharing a ${b.label} and a key-store Redis (concurrency 10, ${ROUNDS} interleaved rounds x ${SECONDS}s; with two, every conversation alternates between the instances turn by turn)\n\n${table(instancesTable(b.rows))}\n`);
