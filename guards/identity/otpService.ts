@@ -46,6 +46,12 @@ export interface Challenge {
   customerNumber?: string;
   channel: DeliveryChannel;
   purpose: string;
+  /**
+   * When the code stops working (ms since epoch). Kept in the sealed conversation state and bound into the code's
+   * hash, so whoever can write to Redis cannot extend a code's life by editing the challenge's expiry there.
+   * Absent only in challenges issued before this field existed (the store's expiry alone then applies).
+   */
+  expiresAt?: number;
 }
 
 export type StartOutcome = 'sent' | 'limited' | 'locked' | 'no_channel';
@@ -82,8 +88,10 @@ export class OtpService {
     return customer ? this.#o.pseudonyms.hash('otp-account', `S\u0000${customer.customerNumber}`) : this.#o.pseudonyms.hash('otp-account', `I\u0000${id.kind}\u0000${id.value}`);
   }
 
-  #hash(challenge: string, code: string): string {
-    return createHmac('sha256', this.#key).update('tl-otp\u0000').update(challenge).update('\u0000').update(code).digest('base64url');
+  #hash(challenge: string, code: string, expiresAt: number | undefined): string {
+    const h = createHmac('sha256', this.#key).update('tl-otp\u0000').update(challenge).update('\u0000').update(code);
+    if (expiresAt !== undefined) h.update(`\u0000x${expiresAt}`);
+    return h.digest('base64url');
   }
 
   /** A fresh code from the CSPRNG (OTP-1), zero-padded to the configured length. */
@@ -139,7 +147,8 @@ export class OtpService {
     const id = randomBytes(16).toString('base64url');
     // An unknown account gets a challenge too, with the hash of a code nobody has: identical work, never a match.
     const code = this.newCode();
-    const codeHash = this.#hash(id, code);
+    const expiresAt = q.now + this.#o.ttlSeconds * 1000;
+    const codeHash = this.#hash(id, code, expiresAt);
     const sameAccount = q.previous?.account === q.account ? q.previous.id : undefined;
     if (q.previous && !sameAccount) await this.#o.store.discard(q.previous.account, q.previous.id);
     const outcome = await this.#o.store.issue({
@@ -150,16 +159,20 @@ export class OtpService {
     if (q.customer) {
       this.#o.delivery.enqueue({ channel: q.channel, to: q.to ?? (q.channel === 'email' ? q.customer.email : q.customer.phone), code, lang: q.lang, minutes: this.ttlMinutes });
     }
-    const challenge: Challenge = { id, account: q.account, channel: q.channel, purpose: q.purpose, ...(q.customer ? { customerNumber: q.customer.customerNumber } : {}) };
+    const challenge: Challenge = { id, account: q.account, channel: q.channel, purpose: q.purpose, expiresAt, ...(q.customer ? { customerNumber: q.customer.customerNumber } : {}) };
     return { outcome: 'sent', challenge };
   }
 
   /** Checks a typed code against the challenge, in this conversation, for this purpose (OTP-3/OTP-4). */
   async check(q: { challenge: Challenge; code: string; conversation: string; purpose: string; now: number }): Promise<CheckResult> {
     const candidate = normalizeCode(q.code) ?? '';
+    // Past the sealed expiry the try still goes to the store (it counts as a wrong one, as when the store's own
+    // expiry has passed), with a hash that cannot match whatever the stored record says.
+    const expired = q.challenge.expiresAt !== undefined && q.now >= q.challenge.expiresAt;
+    const candidateHash = expired ? this.#hash(q.challenge.id, `expired\u0000${candidate}`, q.challenge.expiresAt) : this.#hash(q.challenge.id, candidate, q.challenge.expiresAt);
     const r = await this.#o.store.check({
       account: q.challenge.account, challenge: q.challenge.id, conversation: q.conversation, purpose: q.purpose,
-      candidateHash: this.#hash(q.challenge.id, candidate), now: q.now, failureId: randomBytes(9).toString('base64url'),
+      candidateHash, now: q.now, failureId: randomBytes(9).toString('base64url'),
     });
     if (r.outcome !== 'ok') return { outcome: r.outcome };
     // The store matched the hash; an unknown account has no customer number and so can never get here with one.

@@ -173,6 +173,28 @@ for (const kind of ['redis', 'memory'] as const) {
       expect((await s.otp.check({ challenge: late.challenge!, code: lateCode, conversation: 'c2', purpose: 'orderStatus', now })).outcome).to.equal('wrong');
     });
 
+    it('keeps a code to its sealed expiry even when the stored record is edited to live longer (or is pre-expiry)', async function () {
+      if (kind !== 'redis') this.skip();
+      const s = setup();
+      const r = await send(s, 'avery@example.com', 'c-exp');
+      const code = s.sender.last()!.code;
+      expect(r.challenge!.expiresAt).to.equal(now + 5 * MIN);
+      // Someone with write access to Redis pushes the stored expiry a day out and resets the tries.
+      const key = `tl:otp:{${r.challenge!.account}}:c:${r.challenge!.id}`;
+      expect(await redis!.commands.eval("return redis.call('HSET', KEYS[1], 'x', ARGV[1], 't', 0)", { keys: [key], arguments: [String(now + 24 * 60 * MIN)] })).to.equal(0);
+      now += 5 * MIN + 1;
+      expect((await s.otp.check({ challenge: r.challenge!, code, conversation: 'c-exp', purpose: 'orderStatus', now })).outcome).to.equal('wrong');
+      // A code within its life still works after the same edit (the binding changes nothing for honest use).
+      const fresh = await send(s, 'avery@example.com', 'c-exp2');
+      const freshCode = s.sender.last()!.code;
+      await redis!.commands.eval("return redis.call('HSET', KEYS[1], 'x', ARGV[1])", { keys: [`tl:otp:{${fresh.challenge!.account}}:c:${fresh.challenge!.id}`], arguments: [String(now + 24 * 60 * MIN)] });
+      expect((await s.otp.check({ challenge: fresh.challenge!, code: freshCode, conversation: 'c-exp2', purpose: 'orderStatus', now: now + MIN })).outcome).to.equal('ok');
+      // And a challenge whose sealed expiry was changed in the (client-side) state no longer matches its hash.
+      const third = await send(s, 'avery@example.com', 'c-exp3');
+      const thirdCode = s.sender.last()!.code;
+      expect((await s.otp.check({ challenge: { ...third.challenge!, expiresAt: third.challenge!.expiresAt! + 60 * MIN }, code: thirdCode, conversation: 'c-exp3', purpose: 'orderStatus', now })).outcome).to.equal('wrong');
+    });
+
     it('accepts a code once even when submitted concurrently', async () => {
       const s = setup();
       const r = await send(s, 'avery@example.com', 'c1');
