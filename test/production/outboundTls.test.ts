@@ -85,11 +85,12 @@ describe('outbound calls over TLS (production, token authority and connector as 
   });
 
   /** A customer message as the channel sends it: normal delivery, so replies go to `serviceUrl`. */
-  async function say(conversation: string, text: string, serviceUrl = connector.url): Promise<number> {
+  async function say(conversation: string, text: string, serviceUrl = connector.url, channelId = 'webchat'): Promise<number> {
     const token = await channel.sign({ appId: APP_ID, serviceUrl });
+    const teams = channelId === 'msteams' ? { channelData: { tenant: { id: '72f988bf-0000-0000-0000-2d7cd011db47' } }, from: { id: `29:${conversation}`, aadObjectId: '00000000-0000-0000-0000-00000000abcd' } } : {};
     const res = await fetch(`${bot.url}/api/messages`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ type: 'message', id: `tls-${++seq}`, channelId: 'webchat', serviceUrl, locale: 'en-US', conversation: { id: conversation }, from: { id: `dl_${conversation}` }, recipient: { id: APP_ID }, text }),
+      body: JSON.stringify({ type: 'message', id: `tls-${++seq}`, channelId, serviceUrl, locale: 'en-US', conversation: { id: conversation }, from: { id: `dl_${conversation}` }, recipient: { id: APP_ID }, text, ...teams }),
     });
     await res.text();
     return res.status;
@@ -120,6 +121,17 @@ describe('outbound calls over TLS (production, token authority and connector as 
     const form = new URLSearchParams(tokenCall.body);
     expect([form.get('grant_type'), form.get('client_id'), form.get('scope')]).to.deep.equal(['client_credentials', APP_ID, 'https://api.botframework.com/.default']);
     expect(authority.calls.some((c) => c.url === '/botframework.com/v2.0/.well-known/openid-configuration')).to.equal(true);
+  });
+
+  it('a Microsoft Teams message: the reply reaches the Teams connector over TLS with the authority\'s token', async () => {
+    expect(await say('a:tls-teams', 'hello', connector.url, 'msteams')).to.equal(200);
+    const reply = await until('the Teams reply at the connector', () => connector.posted('a:tls-teams')[0]);
+    expectIssuedTo(reply.authorization);
+    // The token is cached by the bot's credentials: a second reply needs no new grant.
+    const grants = authority.issued.length;
+    expect(await say('a:tls-teams', 'hello again', connector.url, 'msteams')).to.equal(200);
+    await until('the second Teams reply', () => connector.posted('a:tls-teams')[1]);
+    expect(authority.issued.length).to.equal(grants);
   });
 
   it('an agent relay to the customer (proactive) carries the authority\'s token', async () => {
