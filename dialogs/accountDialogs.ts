@@ -11,6 +11,7 @@ import type { IdentityService } from '../guards/identity/identityGuard.js';
 import type { Customer, CustomerDirectory, Order } from '../directory/customerDirectory.js';
 import { t } from './messages.js';
 import { type Lang, langOf } from './language.js';
+import { luhnValid } from '../guards/pii/text.js';
 
 const LOCALE: Record<Lang, string> = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR', es: 'es-ES' };
 
@@ -129,20 +130,11 @@ const KIND_CODES = ['card_declined', 'charged_twice', 'refund_missing'];
 export function last4Of(text: string): { last4: string; fullNumber: boolean } | undefined {
   const compact = text.replace(/[\s-]/g, '');
   const full = /\d{13,19}/.exec(compact)?.[0];
-  if (full && luhn(full)) return { last4: full.slice(-4), fullNumber: true };
+  if (full && luhnValid(full)) return { last4: full.slice(-4), fullNumber: true };
   const four = /(?:^|\D)(\d{4})(?:\D|$)/.exec(text.trim());
   return four ? { last4: four[1]!, fullNumber: false } : undefined;
 }
 
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 export class PaymentProblemDialog extends ComponentDialog {
   readonly #identity: IdentityService;

@@ -7,7 +7,6 @@
  * vault each refuse the start with one line naming the setting and the secret, never a value.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createClient, type RedisClientType } from 'redis';
@@ -19,21 +18,12 @@ import { spawnBot, type BotProcess } from './support/botProcess.js';
 import { loadConfig, TEST_STUBS_PHRASE } from '../../config.js';
 import { resolveKeys, type SecretSource } from '../../guards/crypto/keyProviders.js';
 import { testEnv } from '../support/app.js';
+import { cli } from '../support/cli.js';
 
 const APP_ID = '22222222-3333-4444-5555-666666666666';
 const REDIS_PASSWORD = 'acl-password-for-keyvault-tests-0123';
 const key = () => randomBytes(32).toString('base64');
 
-function cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-    const p = spawn(process.execPath, ['bin/trustline.js', ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = ''; let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('master keys from Azure Key Vault (production, loopback HTTPS stub, managed identity)', function () {
   this.timeout(120_000);

@@ -8,7 +8,6 @@
  * receives nothing (verification is on), and the bot logs a code, not a stack, a token or a secret.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { startRedis, type RedisProcess } from '../support/redis.js';
 import { testEnv } from '../support/app.js';
@@ -19,22 +18,12 @@ import { spawnBot, type BotProcess } from './support/botProcess.js';
 import { StaffClient, totpSecretOf, type StaffUser } from '../handoff/support.js';
 import { TEST_STUBS_PHRASE } from '../../config.js';
 import type { StaffRole } from '../../staff/rbac.js';
+import { cli } from '../support/cli.js';
 
 const APP_ID = '33333333-4444-5555-6666-777777777777';
 const APP_PASSWORD = 'bot-app-password-0123456789-abcdef';
 const REDIS_PASSWORD = 'acl-password-for-outbound-tests-0123';
 
-function cli(args: string[], env: Record<string, string | undefined>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-    const p = spawn(process.execPath, ['bin/trustline.js', ...args], { env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = ''; let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
 
 async function until<T>(what: string, fn: () => T | undefined, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
