@@ -52,11 +52,20 @@ export interface ConversationData {
 
 const LOCALE_TAG: Record<Lang, string> = { en: 'en-US', de: 'de-DE', fr: 'fr-FR', es: 'es-ES' };
 
+/**
+ * botbuilder-dialogs rebuilds the dialog state manager's configuration (its memory scopes and path resolvers, through
+ * a service collection with zod checks) for the first dialog context of every turn, then caches it in turn state
+ * under this key. The scopes and resolvers hold no per-turn data (they read the turn from the dialog context), so
+ * the first turn's configuration is kept and handed to every later turn: about 4 % of a turn's CPU (issue 2).
+ */
+const DSM_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 export class MainDialog {
   readonly #dialogs: DialogSet;
   readonly #data: StatePropertyAccessor<ConversationData>;
   readonly #clock: Clock;
   readonly #account: AccountServices | undefined;
+  #stateManagerConfiguration: unknown;
 
   constructor(dialogState: StatePropertyAccessor<DialogState>, data: StatePropertyAccessor<ConversationData>, clock: Clock, account?: AccountServices) {
     this.#dialogs = new DialogSet(dialogState);
@@ -103,7 +112,9 @@ export class MainDialog {
     const replay = context.turnState.get(CONSENT_REPLAY) as string | undefined;
     const lang = await this.#language(context, data, replay);
     const text = replay ?? (typeof context.activity.text === 'string' ? context.activity.text : '');
+    if (this.#stateManagerConfiguration && !context.turnState.has(DSM_CONFIGURATION)) context.turnState.set(DSM_CONFIGURATION, this.#stateManagerConfiguration);
     const dc = await this.#dialogs.createContext(context);
+    this.#stateManagerConfiguration ??= context.turnState.get(DSM_CONFIGURATION);
     const intent = matchIntent(text, lang);
 
     if (dc.activeDialog) {
