@@ -42,7 +42,7 @@ import { loadPrivacyNotice } from './notices/index.js';
 import { langFromLocale } from './dialogs/language.js';
 import { t } from './dialogs/messages.js';
 import { createHttpServer } from './http/server.js';
-import { InFlight, requestLogMixin } from './http/requestContext.js';
+import { InFlight } from './http/requestContext.js';
 import { Metrics, countAuditedLocks, listenMetrics, mountMetrics } from './http/metrics.js';
 import { mountDirectLineToken } from './http/directline.js';
 import type { Server as NodeHttpServer } from 'node:http';
@@ -101,7 +101,7 @@ export async function createApp(loaded: LoadedConfig, opts: AppOptions = {}): Pr
   // Keys from Key Vault are fetched by resolveKeys (index.ts) first; without them nothing may be built (CR-7).
   if (loaded.pendingKeyVault) throw new Error('keys not loaded: resolveKeys must run before createApp');
   await initSodium();
-  const log = createLogger({ level: config.logLevel, instance: config.instance, mixin: requestLogMixin, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const log = createLogger({ level: config.logLevel, instance: config.instance, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   if (config.ops.testStubs) log.warn({ production: config.profile === 'production' }, 'config.test_stubs: Microsoft endpoints are replaced by loopback test stubs; a production-profile instance never reports ready');
   const clock = opts.clock ?? systemClock;
   if (loaded.generatedDevKeyFile) {

@@ -9,6 +9,7 @@ import { errorFields } from '../guards/log/logger.js';
 import { isGuardError } from '../guards/errors.js';
 import { langFromLocale } from '../dialogs/language.js';
 import { t } from '../dialogs/messages.js';
+import { ridField } from '../guards/log/correlation.js';
 
 export function correlationId(): string {
   return randomBytes(6).toString('hex');
@@ -19,13 +20,13 @@ export function createOnTurnError(log: Logger, onError?: (code: string) => void)
     const ref = correlationId();
     const unavailable = isGuardError(error, 'ERR_STORAGE_UNAVAILABLE') || isGuardError(error, 'ERR_STORAGE_TIMEOUT');
     const code = isGuardError(error) ? error.code : 'ERR_TURN_FAILED';
-    log.error({ code, ref, err: errorFields(error) }, unavailable ? 'bot.turn.unavailable' : 'bot.turn.error');
+    log.error({ ...ridField(context), code, ref, err: errorFields(error) }, unavailable ? 'bot.turn.unavailable' : 'bot.turn.error');
     onError?.(code);
     const lang = langFromLocale(context.activity?.locale) ?? 'en';
     try {
       await context.sendActivity(t(unavailable ? 'unavailable' : 'turnError', lang, { ref }));
     } catch (sendErr) {
-      log.warn({ ref, err: errorFields(sendErr) }, 'bot.turn.apology_failed');
+      log.warn({ ...ridField(context), ref, err: errorFields(sendErr) }, 'bot.turn.apology_failed');
     }
   };
 }

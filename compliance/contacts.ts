@@ -18,6 +18,7 @@ import { errorFields } from '../guards/log/logger.js';
 import { scanAll, storageError } from '../guards/storage/redisClient.js';
 import type { SubjectDataSource } from '../guards/dsr/sources.js';
 import { channelWord } from '../handoff/service.js';
+import { ridField } from '../guards/log/correlation.js';
 
 export const CONTACT_PREFIX = 'tl:ref:';
 const refKey = (c: string) => `${CONTACT_PREFIX}{${c}}`;
@@ -40,7 +41,7 @@ export class ContactRefStore {
               if (this.#seen.size > 50_000) this.#seen.clear();
               this.#seen.add(c);
             } catch (err) {
-              this.o.log.warn({ err: errorFields(err) }, 'compliance.contact_record_failed');
+              this.o.log.warn({ ...ridField(ctx), err: errorFields(err) }, 'compliance.contact_record_failed');
             }
           }
         }

@@ -10,6 +10,7 @@ import type { StaffHandler, StaffHandlerKit } from '../staff/routes.js';
 import type { ComplianceService } from './service.js';
 import { parseScopeQuery } from './scope.js';
 import { ACTION_KINDS, INCIDENT_STATUSES, isActionId, isIncidentId, parseClasses, type ActionKind, type IncidentStatus } from './incidents.js';
+import { requestIdOf } from '../http/requestContext.js';
 
 function query(req: IncomingMessage): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
@@ -159,7 +160,7 @@ export function complianceHandlers(svc: ComplianceService, kit: StaffHandlerKit)
 
     'actions.approve': async ({ req, res, session }) => {
       const id = kit.idParam(req, isActionId);
-      const r = await svc.approve(session!.staffId, id);
+      const r = await svc.approve(session!.staffId, id, requestIdOf(req));
       if (r.outcome === 'missing') throw new HttpRefusal(404, 'not_found');
       if (r.outcome === 'same_person') throw new HttpRefusal(409, 'second_admin_required');
       if (r.outcome === 'not_proposed') throw new HttpRefusal(409, 'not_pending');

@@ -27,6 +27,7 @@ import { BreachScope, type DataClass, type ScopeQuery, type ScopeResult } from '
 import { redactStaffText } from '../guards/pii/staffText.js';
 import { IncidentStore, type ActionKind, type Incident, type IncidentAction } from './incidents.js';
 import { RetentionSweep, type PurgeReport, type RetentionPolicyView } from './retention.js';
+import { ridField } from '../guards/log/correlation.js';
 
 export const COMPLIANCE_EVENTS = {
   notifyFailed: 'compliance.notify_failed',
@@ -196,7 +197,7 @@ export class ComplianceService {
    * The second pair of eyes: a different logged-in admin approves, then the action runs once. Returns the refusal
    * reason when there is nothing to do (the same person, already approved, missing).
    */
-  async approve(staffId: string, actionId: string): Promise<{ outcome: 'executed' | 'failed' | 'missing' | 'not_proposed' | 'same_person'; action?: IncidentAction }> {
+  async approve(staffId: string, actionId: string, rid?: string): Promise<{ outcome: 'executed' | 'failed' | 'missing' | 'not_proposed' | 'same_person'; action?: IncidentAction }> {
     const r = await this.d.incidents.approve(actionId, staffId, this.#at());
     if (r !== 'ok') {
       if (r !== 'missing') await this.#audit({ type: AuditEvents.incidentActionRefused, actor: staffId, object: actionId, outcome: r });
@@ -209,7 +210,7 @@ export class ComplianceService {
     try {
       result = await this.#execute(a);
     } catch (err) {
-      this.d.log.error({ err: errorFields(err), kind: a.kind }, COMPLIANCE_EVENTS.actionFailed);
+      this.d.log.error({ ...ridField(rid), err: errorFields(err), kind: a.kind }, COMPLIANCE_EVENTS.actionFailed);
       result = { error: 'failed' };
       status = 'failed';
     }

@@ -25,6 +25,7 @@ import { langFromLocale, type Lang } from '../dialogs/language.js';
 import { redactStaffText } from '../guards/pii/staffText.js';
 import { HandoffStore, isConversationId, type EscalationReason, type HandoffMeta, type RelayedMessage, type RevealRecord } from './store.js';
 import type { RelayBus } from './relay.js';
+import { ridField } from '../guards/log/correlation.js';
 
 export const HANDOFF_EVENTS = {
   queued: 'handoff.queued',
@@ -154,7 +155,7 @@ export class HandoffService {
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (text.trim()) await this.#relay(c, owner, 'user', text, context.activity.locale, subject?.profile);
     await this.#audit({ type: AuditEvents.handoffQueued, conversation: c, channel: channelWord(context.activity.channelId), outcome: o.reason });
-    this.#o.log.info({ reason: o.reason }, HANDOFF_EVENTS.queued);
+    this.#o.log.info({ ...ridField(context), reason: o.reason }, HANDOFF_EVENTS.queued);
     await this.#o.bus.publish({ kind: 'queued', c });
     return { status: 'queued', minutes: await this.#estimateMinutes() };
   }
@@ -193,13 +194,13 @@ export class HandoffService {
 
   followupWord(method: 'callback' | 'email', lang: Lang): string { return FOLLOWUP_WORDS[method][lang]; }
 
-  async #finish(meta: HandoffMeta, outcome: string, actor?: string): Promise<void> {
+  async #finish(meta: HandoffMeta, outcome: string, actor?: string, rid?: string): Promise<void> {
     await this.#o.store.removeFromQueue(meta.c, meta.entry);
     const keep = (await this.#o.store.field(meta.c, 'keep')) === '1';
     // Without consent to keep transcripts, the relayed messages live only as long as the handoff.
     if (!keep) await this.#o.store.dropMessages(meta.c);
     await this.#audit({ type: AuditEvents.handoffEnded, conversation: meta.c, outcome, ...(actor ? { actor } : {}) });
-    this.#o.log.info({ outcome }, HANDOFF_EVENTS.ended);
+    this.#o.log.info({ ...ridField(rid), outcome }, HANDOFF_EVENTS.ended);
     await this.#o.bus.publish({ kind: 'ended', c: meta.c });
   }
 
@@ -223,16 +224,16 @@ export class HandoffService {
   }
 
   /** Claims a waiting conversation. False (-> 404) when it is not waiting, whoever has it. */
-  async claim(staffId: string, c: string): Promise<boolean> {
+  async claim(staffId: string, c: string, rid?: string): Promise<boolean> {
     const meta = await this.#o.store.meta(c);
     if (!meta) return false;
     const ok = await this.#o.store.transition(c, ['queued', 'offered', 'followup'], '', { state: 'assigned', agent: staffId, claimedAt: String(this.#o.now()) });
     if (!ok) return false;
     await this.#o.store.removeFromQueue(c, meta.entry);
     await this.#audit({ type: AuditEvents.handoffClaimed, conversation: c, actor: staffId });
-    this.#o.log.info({}, HANDOFF_EVENTS.claimed);
+    this.#o.log.info({ ...ridField(rid) }, HANDOFF_EVENTS.claimed);
     await this.#o.bus.publish({ kind: 'claimed', c });
-    await this.#tellCustomer(c, 'handoffAgentJoined', meta.lang as Lang);
+    await this.#tellCustomer(c, 'handoffAgentJoined', meta.lang as Lang, rid);
     return true;
   }
 
@@ -272,18 +273,18 @@ export class HandoffService {
   }
 
   /** The agent writes to the customer: recorded redacted, delivered through proactive messaging. */
-  async send(staffId: string, c: string, text: string): Promise<boolean> {
+  async send(staffId: string, c: string, text: string, rid?: string): Promise<boolean> {
     const meta = await this.#owned(staffId, c);
     if (!meta) return false;
     const clean = text.replace(/\r\n?/g, '\n').slice(0, MAX_AGENT_TEXT);
     const owner = (await this.#o.store.owner(c))!;
-    await this.#deliver(c, { type: ActivityTypes.Message, text: clean }, true);
+    await this.#deliver(c, { type: ActivityTypes.Message, text: clean }, true, rid);
     await this.#relay(c, owner, 'agent', clean, undefined);
     return true;
   }
 
   /** Reveals one token's value to the agent who holds the conversation; audited before the value leaves. */
-  async reveal(staffId: string, c: string, token: string, purpose: string, reason: string): Promise<{ type: string; value: string } | undefined> {
+  async reveal(staffId: string, c: string, token: string, purpose: string, reason: string, rid?: string): Promise<{ type: string; value: string } | undefined> {
     const meta = await this.#owned(staffId, c);
     if (!meta || typeof token !== 'string' || !TOKEN.test(token)) return undefined;
     if (!(REVEAL_PURPOSES as readonly string[]).includes(purpose)) throw new GuardError('ERR_HTTP_BAD_REQUEST');
@@ -295,18 +296,18 @@ export class HandoffService {
     const rec = await this.#o.store.addReveal(c, owner, { staff: staffId, token, type: found.type, purpose, reason: redactedReason, at });
     // Fail closed: without its audit entry, no value leaves.
     await this.#audit({ type: AuditEvents.handoffRevealed, conversation: c, actor: staffId, object: token.slice(7, 17), purpose, method: found.type, outcome: rec });
-    this.#o.log.info({ type: found.type, purpose }, HANDOFF_EVENTS.revealed);
+    this.#o.log.info({ ...ridField(rid), type: found.type, purpose }, HANDOFF_EVENTS.revealed);
     return found;
   }
 
   /** Hand back to the bot or close. */
-  async end(staffId: string, c: string, how: 'handback' | 'close'): Promise<boolean> {
+  async end(staffId: string, c: string, how: 'handback' | 'close', rid?: string): Promise<boolean> {
     const meta = await this.#owned(staffId, c);
     if (!meta) return false;
     const ok = await this.#o.store.transition(c, ['assigned'], staffId, { state: 'ended', endedAt: String(this.#o.now()), outcome: how });
     if (!ok) return false;
-    await this.#finish(meta, how, staffId);
-    await this.#tellCustomer(c, how === 'handback' ? 'handoffReturned' : 'handoffClosed', meta.lang as Lang);
+    await this.#finish(meta, how, staffId, rid);
+    await this.#tellCustomer(c, how === 'handback' ? 'handoffReturned' : 'handoffClosed', meta.lang as Lang, rid);
     return true;
   }
 
@@ -316,11 +317,11 @@ export class HandoffService {
 
   // --- proactive messages ---------------------------------------------------------------------------------------
 
-  async #tellCustomer(c: string, id: MessageId, lang: Lang): Promise<void> {
+  async #tellCustomer(c: string, id: MessageId, lang: Lang, rid?: string): Promise<void> {
     try {
-      await this.#deliver(c, { type: ActivityTypes.Message, text: t(id, langFromLocale(lang) ?? 'en') }, false);
+      await this.#deliver(c, { type: ActivityTypes.Message, text: t(id, langFromLocale(lang) ?? 'en') }, false, rid);
     } catch (err) {
-      this.#o.log.warn({ err: errorFields(err) }, HANDOFF_EVENTS.deliveryFailed);
+      this.#o.log.warn({ ...ridField(rid), err: errorFields(err) }, HANDOFF_EVENTS.deliveryFailed);
     }
   }
 
@@ -328,7 +329,7 @@ export class HandoffService {
    * Sends through the adapter's proactive path with the stored reference, so the guards see the outgoing activity
    * (the transcript keeps it redacted) and production uses the app credentials. Agent messages carry role `agent`.
    */
-  async #deliver(c: string, activity: Partial<Activity>, asAgent: boolean): Promise<void> {
+  async #deliver(c: string, activity: Partial<Activity>, asAgent: boolean, rid?: string): Promise<void> {
     const ref = await this.#o.store.reference(c);
     if (!ref?.conversation || !ref.serviceUrl) throw new GuardError('ERR_HANDOFF_DELIVERY_FAILED');
     const reference = { ...ref, bot: { ...(ref.bot ?? { id: 'bot', name: 'bot' }), ...(asAgent ? { role: 'agent', name: 'Agent' } : {}) } } as ConversationReference;
@@ -337,7 +338,7 @@ export class HandoffService {
         await ctx.sendActivity(activity);
       });
     } catch (cause) {
-      this.#o.log.warn({ err: errorFields(cause) }, HANDOFF_EVENTS.deliveryFailed);
+      this.#o.log.warn({ ...ridField(rid), err: errorFields(cause) }, HANDOFF_EVENTS.deliveryFailed);
       throw new GuardError('ERR_HANDOFF_DELIVERY_FAILED', { cause });
     }
   }

@@ -17,6 +17,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from '../guards/log/logger.js';
 import { errorFields } from '../guards/log/logger.js';
 import { refuse, sendJson } from './body.js';
+import { ridField } from './requestContext.js';
 
 export interface DirectLineOptions {
   baseUrl: string;
@@ -109,7 +110,7 @@ export function mountDirectLineToken(server: restify.Server, o: DirectLineOption
       sendJson(res, 200, { token: body.token, conversationId: body.conversationId, expiresIn: body.expires_in, userId });
     } catch (err) {
       // Neither the secret nor the upstream body is logged: the name and code say enough to act on.
-      o.log.warn({ err: errorFields(err) }, 'http.directline.upstream_failed');
+      o.log.warn({ ...ridField(req), err: errorFields(err) }, 'http.directline.upstream_failed');
       o.onOutcome?.('upstream_error');
       refuse(res, 503, 'unavailable');
     }

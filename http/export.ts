@@ -9,6 +9,7 @@ import type { Logger } from '../guards/log/logger.js';
 import { errorFields } from '../guards/log/logger.js';
 import type { DsrService } from '../guards/dsr/service.js';
 import { refuse } from './body.js';
+import { ridField } from './requestContext.js';
 
 export const EXPORT_ROUTE = '/dsr/export/:token';
 
@@ -31,9 +32,9 @@ export function mountExport(server: restify.Server, d: { dsr: DsrService; log: L
         'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
       });
       res.end(body);
-      d.log.info('guards.dsr.export_delivered');
+      d.log.info({ ...ridField(req) }, 'guards.dsr.export_delivered');
     } catch (err) {
-      d.log.error({ err: errorFields(err) }, 'guards.dsr.export_failed');
+      d.log.error({ ...ridField(req), err: errorFields(err) }, 'guards.dsr.export_failed');
       refuse(res, 404, 'not_found');
     }
   });

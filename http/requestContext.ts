@@ -1,18 +1,20 @@
 /**
  * Per-request correlation ids and in-flight accounting (issue 8, operations).
  *
- * Every HTTP request runs inside an AsyncLocalStorage context holding its correlation id; the logger's mixin reads
- * it, so every log line written while serving the request (guards, dialogs, storage) carries `rid` without threading
- * a logger through every call. The id comes from an upstream `X-Request-Id` only when it has a safe shape (a proxy
- * or gateway id); otherwise it is random. It is echoed in the `X-Request-Id` response header.
+ * Every HTTP request gets a correlation id, echoed in the `X-Request-Id` response header. The id comes from an
+ * upstream `X-Request-Id` only when it has a safe shape (a proxy or gateway id); otherwise it is random.
+ *
+ * The id travels explicitly, not through AsyncLocalStorage: it is attached to the request and to the activity it
+ * carries (a WeakMap, so nothing outlives them), and the lines written while serving the request take it from
+ * whatever they hold (`ridField(req | activity | turnContext)`): the HTTP layer, every guard, the turn error
+ * handler, the staff routes and the services they call. On Node 20, AsyncLocalStorage switches on promise hooks
+ * for every promise in the process; measured on the guarded turn that cost 10 to 15 % of the bot's CPU per turn
+ * (`npm run bench`, issue 2), for a field only a few log lines need.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { pooledRandomBytes } from '../guards/crypto/random.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-interface RequestContext { rid: string }
-
-const storage = new AsyncLocalStorage<RequestContext>();
+export { requestIdOf, ridField, tagRequestId } from '../guards/log/correlation.js';
 
 /** Upstream ids we accept: 8-64 characters of a conservative alphabet (no CR/LF, no quotes, no spaces). */
 const SAFE_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -23,20 +25,6 @@ export function requestIdFrom(req: IncomingMessage): string {
   return pooledRandomBytes(8).toString('hex');
 }
 
-/** The current request's correlation id, if any (for the logger's mixin). */
-export function currentRequestId(): string | undefined {
-  return storage.getStore()?.rid;
-}
-
-export function runWithRequestId<T>(rid: string, fn: () => T): T {
-  return storage.run({ rid }, fn);
-}
-
-/** Fields the logger adds to every line: the correlation id while a request is served. */
-export function requestLogMixin(): Record<string, string> {
-  const rid = currentRequestId();
-  return rid ? { rid } : {};
-}
 
 /**
  * Counts requests in flight so shutdown can wait for them (finish in-flight turns) and refuse new ones meanwhile.

@@ -12,7 +12,7 @@ import { HttpRefusal, isJsonContentType, parseJsonStrict, readBody, refuse, send
 import { IncomingActivity } from './activitySchema.js';
 import { correlationId } from '../bots/onTurnError.js';
 import { ChannelAuthRefused, ChannelAuthUnavailable } from '../bots/adapter.js';
-import { InFlight, requestIdFrom, runWithRequestId } from './requestContext.js';
+import { InFlight, requestIdFrom, requestIdOf, ridField, tagRequestId } from './requestContext.js';
 import { TurnQueue } from './turnQueue.js';
 
 export interface Readiness {
@@ -49,8 +49,9 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
 
   server.pre((req, res, next) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    // Correlation id for every log line of this request (requestContext.ts), echoed to the caller.
+    // Correlation id for the log lines of this request (requestContext.ts), echoed to the caller.
     const rid = requestIdFrom(req);
+    tagRequestId(req, rid);
     res.setHeader('X-Request-Id', rid);
     if (deps.inflight?.draining && req.url !== '/healthz' && req.url !== '/readyz') {
       res.setHeader('Connection', 'close');
@@ -58,7 +59,7 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
       return next(false);
     }
     deps.inflight?.track(res);
-    return runWithRequestId(rid, () => next());
+    return next();
   });
 
   // restify's own errors (404 for unknown paths, 405, ...) carry messages that echo the path: replace them.
@@ -84,6 +85,8 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
       if (deps.production && parsed.data.channelId === 'emulator') throw new HttpRefusal(401, 'unauthorized');
       const auth = String(req.headers.authorization ?? '');
       const conversationKey = `${parsed.data.channelId ?? ''}\u0000${parsed.data.conversation.id}`;
+      const rid = requestIdOf(req);
+      if (rid) tagRequestId(body, rid);
       const invoke = await queue.run(conversationKey, () => adapter.handleActivity(auth, body as Activity, logic));
       if (invoke?.body !== undefined) sendJson(res, invoke.status ?? 200, invoke.body);
       else { res.writeHead(invoke?.status ?? 200); res.end(); }
@@ -93,22 +96,22 @@ export function createHttpServer(deps: HttpServerDeps): restify.Server {
         refuse(res, err.status, err.slug);
       } else if (err instanceof ChannelAuthUnavailable) {
         outcome = 'auth_unavailable';
-        log.warn({ code: 'ERR_HTTP_AUTH_UNAVAILABLE' }, 'http.messages.auth_unavailable');
+        log.warn({ ...ridField(req), code: 'ERR_HTTP_AUTH_UNAVAILABLE' }, 'http.messages.auth_unavailable');
         refuse(res, 503, 'unavailable');
       } else if (err instanceof ChannelAuthRefused || err instanceof AuthenticationError || (err as { statusCode?: number })?.statusCode === 401) {
         outcome = 'unauthorized';
-        log.warn({ code: 'ERR_HTTP_UNAUTHORIZED' }, 'http.messages.unauthorized');
+        log.warn({ ...ridField(req), code: 'ERR_HTTP_UNAUTHORIZED' }, 'http.messages.unauthorized');
         refuse(res, 401, 'unauthorized');
       } else {
         outcome = 'error';
         const ref = correlationId();
-        log.error({ ref, err: errorFields(err) }, 'http.messages.error');
+        log.error({ ...ridField(req), ref, err: errorFields(err) }, 'http.messages.error');
         sendJson(res, 500, { error: 'internal_error', ref });
       }
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       deps.onRequest?.(outcome, ms / 1000);
-      log.debug({ outcome, ms }, 'http.messages.done');
+      if (log.isLevelEnabled('debug')) log.debug({ ...ridField(req), outcome, ms }, 'http.messages.done');
     }
   });
   for (const verb of ['get', 'put', 'del', 'patch', 'head', 'opts'] as const) {

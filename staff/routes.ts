@@ -22,6 +22,7 @@ import { limitsFor, csrfMatches, type SessionLimits, type StaffSession, type Sta
 import { isStaffId, type StaffAccount, type StaffAccounts } from './accounts.js';
 import type { LoginThrottle } from './throttle.js';
 import { StaffPages } from './pages.js';
+import { requestIdOf, ridField } from '../http/requestContext.js';
 
 export interface StaffRouteDeps {
   accounts: StaffAccounts;
@@ -133,7 +134,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
         const who: Principal = { session: !session ? 'none' : session.mfa ? 'mfa' : 'preMfa', roles: account?.roles ?? [] };
         const decision = decideAccess(rule, who);
         if (decision !== 'allow') {
-          log.info({ route: rule.id, decision }, STAFF_EVENTS.denied);
+          log.info({ ...ridField(req), route: rule.id, decision }, STAFF_EVENTS.denied);
           await audit.append({ type: AuditEvents.staffDenied, at: at(), object: rule.id, outcome: decision, ...(session ? { actor: session.staffId } : {}) });
           if (rule.kind === 'page' && decision === 'unauthenticated') {
             res.writeHead(303, { Location: '/staff/login', 'Cache-Control': 'no-store' });
@@ -144,7 +145,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
         }
         if (rule.verb === 'POST') requireSameOrigin(req);
         if (rule.csrf && (!session || !csrfMatches(session.csrf, req.headers['x-csrf-token']))) {
-          log.info({ route: rule.id }, STAFF_EVENTS.denied);
+          log.info({ ...ridField(req), route: rule.id }, STAFF_EVENTS.denied);
           throw new HttpRefusal(403, 'forbidden');
         }
         await fn({ req, res, rule, session, account });
@@ -153,7 +154,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
           refuse(res, err.status, err.slug);
           return;
         }
-        log.error({ route: rule.id, err: errorFields(err) }, STAFF_EVENTS.requestFailed);
+        log.error({ ...ridField(req), route: rule.id, err: errorFields(err) }, STAFF_EVENTS.requestFailed);
         if (isGuardError(err, 'ERR_STORAGE_UNAVAILABLE') || isGuardError(err, 'ERR_STORAGE_TIMEOUT')) refuse(res, 503, 'unavailable');
         else refuse(res, 500, 'internal_error');
       }
@@ -176,14 +177,14 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       const password = typeof body.password === 'string' ? body.password : '';
       const ip = clientAddress(req);
       if (await throttle.blocked(email, ip)) {
-        log.info({ step: 'password' }, STAFF_EVENTS.loginThrottled);
+        log.info({ ...ridField(req), step: 'password' }, STAFF_EVENTS.loginThrottled);
         await audit.append({ type: AuditEvents.staffLoginFailed, at: at(), method: 'password', outcome: 'throttled' });
         throw new HttpRefusal(429, 'too_many_requests');
       }
       const r = await accounts.checkPassword(email, password);
       if (!r.ok) {
         await throttle.fail(email, ip);
-        log.info({ step: 'password' }, STAFF_EVENTS.loginFailed);
+        log.info({ ...ridField(req), step: 'password' }, STAFF_EVENTS.loginFailed);
         await audit.append({ type: AuditEvents.staffLoginFailed, at: at(), method: 'password', outcome: 'failed', ...(r.id ? { actor: r.id } : {}) });
         throw new HttpRefusal(401, 'login_failed');
       }
@@ -198,13 +199,13 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       const s = session!;
       const ip = clientAddress(req);
       if (await throttle.blocked(`id:${s.staffId}`, ip)) {
-        log.info({ step: 'totp' }, STAFF_EVENTS.loginThrottled);
+        log.info({ ...ridField(req), step: 'totp' }, STAFF_EVENTS.loginThrottled);
         await audit.append({ type: AuditEvents.staffLoginFailed, at: at(), method: 'totp', outcome: 'throttled', actor: s.staffId });
         throw new HttpRefusal(429, 'too_many_requests');
       }
       if (!(await accounts.checkTotp(s.staffId, body.code))) {
         await throttle.fail(`id:${s.staffId}`, ip);
-        log.info({ step: 'totp' }, STAFF_EVENTS.loginFailed);
+        log.info({ ...ridField(req), step: 'totp' }, STAFF_EVENTS.loginFailed);
         await audit.append({ type: AuditEvents.staffLoginFailed, at: at(), method: 'totp', outcome: 'failed', actor: s.staffId });
         throw new HttpRefusal(401, 'login_failed');
       }
@@ -214,7 +215,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       if (!limits) throw new HttpRefusal(401, 'login_failed');
       const { sid, session: full } = await sessions.create(s.staffId, true, 'password_totp', limits);
       setCookie(res, sid);
-      log.info({ method: 'password_totp' }, STAFF_EVENTS.login);
+      log.info({ ...ridField(req), method: 'password_totp' }, STAFF_EVENTS.login);
       await audit.append({ type: AuditEvents.staffLogin, at: at(), method: 'password_totp', outcome: 'ok', actor: s.staffId });
       sendJson(res, 200, { ok: true, csrf: full.csrf });
     },
@@ -238,7 +239,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
 
     'conversation.claim': async ({ req, res, session }) => {
       const c = idParam(req, isConversationId);
-      if (!(await handoff.claim(session!.staffId, c))) throw new HttpRefusal(404, 'not_found');
+      if (!(await handoff.claim(session!.staffId, c, requestIdOf(req)))) throw new HttpRefusal(404, 'not_found');
       sendJson(res, 200, { ok: true });
     },
 
@@ -256,7 +257,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       if (!text || text.length > 4000) throw new HttpRefusal(400, 'bad_request');
       let ok: boolean;
       try {
-        ok = await handoff.send(session!.staffId, c, text);
+        ok = await handoff.send(session!.staffId, c, text, requestIdOf(req));
       } catch (err) {
         if (isGuardError(err, 'ERR_HANDOFF_DELIVERY_FAILED')) throw new HttpRefusal(502, 'delivery_failed');
         throw err;
@@ -274,7 +275,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       let r: { type: string; value: string } | undefined;
       try {
         // Never String() a body value: a JSON object like {"toString":1} makes the coercion itself throw (500).
-        r = await handoff.reveal(session!.staffId, c, typeof body.token === 'string' ? body.token : '', purpose, reason);
+        r = await handoff.reveal(session!.staffId, c, typeof body.token === 'string' ? body.token : '', purpose, reason, requestIdOf(req));
       } catch (err) {
         if (isGuardError(err, 'ERR_HTTP_BAD_REQUEST')) throw new HttpRefusal(400, 'bad_request');
         throw err;
@@ -286,13 +287,13 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
 
     'conversation.handback': async ({ req, res, session }) => {
       const c = idParam(req, isConversationId);
-      if (!(await handoff.end(session!.staffId, c, 'handback'))) throw new HttpRefusal(404, 'not_found');
+      if (!(await handoff.end(session!.staffId, c, 'handback', requestIdOf(req)))) throw new HttpRefusal(404, 'not_found');
       sendJson(res, 200, { ok: true });
     },
 
     'conversation.close': async ({ req, res, session }) => {
       const c = idParam(req, isConversationId);
-      if (!(await handoff.end(session!.staffId, c, 'close'))) throw new HttpRefusal(404, 'not_found');
+      if (!(await handoff.end(session!.staffId, c, 'close', requestIdOf(req)))) throw new HttpRefusal(404, 'not_found');
       sendJson(res, 200, { ok: true });
     },
 
@@ -308,7 +309,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
       const id = idParam(req, isStaffId);
       if (!(await accounts.disable(id))) throw new HttpRefusal(404, 'not_found');
       const ended = await sessions.destroyAll(id);
-      log.info({ sessions: ended }, STAFF_EVENTS.disabled);
+      log.info({ ...ridField(req), sessions: ended }, STAFF_EVENTS.disabled);
       await audit.append({ type: AuditEvents.staffDisabled, at: at(), actor: session!.staffId, object: id });
       sendJson(res, 200, { ok: true });
     },
@@ -336,7 +337,7 @@ export function mountStaffRoutes(server: restify.Server, deps: StaffRouteDeps): 
             if (m) send('message', { id: e.c, message: m });
           }
         } catch (err) {
-          log.warn({ err: errorFields(err) }, STAFF_EVENTS.requestFailed);
+          log.warn({ ...ridField(req), err: errorFields(err) }, STAFF_EVENTS.requestFailed);
         }
       })();
     };

@@ -33,6 +33,7 @@ import {
   sendRefusal,
 } from './http.js';
 import { ASSET_PATHS, PAGE_PATH, PageAssets } from './page.js';
+import { requestIdOf, ridField, tagRequestId } from '../../http/requestContext.js';
 
 /**
  * The local web chat channel (development only, DESIGN.md invariant 10). The server is this channel's Bot Framework
@@ -294,7 +295,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
         await opts.adapter.processActivityDirect('', activity as Activity, opts.logic);
       } catch (err) {
         // processActivityDirect wraps the stack into its message: only name and code reach the log.
-        log.warn({ err, type: activity.type }, EV.turnFailed);
+        log.warn({ ...ridField(activity), err, type: activity.type }, EV.turnFailed);
       }
     });
     s.turns = run;
@@ -311,11 +312,11 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
         await fn(req, res);
       } catch (err) {
         if (err instanceof HttpRefusal) {
-          log.info({ route: name, status: err.status }, EV.requestRefused);
+          log.info({ ...ridField(req), route: name, status: err.status }, EV.requestRefused);
           sendRefusal(res, err);
           return;
         }
-        log.error({ route: name, err }, EV.requestFailed);
+        log.error({ ...ridField(req), route: name, err }, EV.requestFailed);
         sendJson(res, 500, { error: 'internal' });
       }
     };
@@ -370,7 +371,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
       const existing = sessionOf(req);
       if (existing) {
         if (locale) existing.parties.locale = locale;
-        log.info({}, EV.sessionResumed);
+        log.info({ ...ridField(req) }, EV.sessionResumed);
         sendJson(res, 200, { resumed: true });
         return;
       }
@@ -379,7 +380,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
         throw new HttpRefusal(503, 'unavailable');
       }
       const s = createSession(locale);
-      log.info({ sessions: sessions.size }, EV.sessionCreated);
+      log.info({ ...ridField(req), sessions: sessions.size }, EV.sessionCreated);
       sendJson(res, 201, { resumed: false }, { 'Set-Cookie': cookieHeader(s.sid, isSecure(req)) });
     }),
   );
@@ -420,7 +421,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
             clearInterval(stream.heartbeat);
             s.streams.delete(stream);
             s.lastSeen = now();
-            log.info({ streams: s.streams.size }, EV.streamClosed);
+            log.info({ ...ridField(req), streams: s.streams.size }, EV.streamClosed);
             resolveStream();
           },
         };
@@ -429,7 +430,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
         req.on('close', stream.done);
         res.on('close', stream.done);
         res.on('error', stream.done);
-        log.info({ streams: s.streams.size }, EV.streamOpened);
+        log.info({ ...ridField(req), streams: s.streams.size }, EV.streamOpened);
         // A client that went away before the listeners existed would otherwise hold the session open forever.
         if (req.socket.destroyed) stream.done();
 
@@ -455,7 +456,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
         page = parsePageActivity(body);
       } catch (err) {
         if (err instanceof PageActivityError) {
-          log.info({ fault: err.fault }, EV.activityRefused);
+          log.info({ ...ridField(req), fault: err.fault }, EV.activityRefused);
           throw new HttpRefusal(err.fault === 'text_too_long' ? 413 : 400, err.fault === 'text_too_long' ? 'payload_too_large' : 'bad_request');
         }
         throw err;
@@ -466,8 +467,10 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
       // The echo goes out before the turn starts: Web Chat matches it by clientActivityID and the bot's replies
       // (replyToId = id) then always follow it.
       publish(s, buildEcho(activity, page.clientActivityId));
-      log.info({ type: page.type }, EV.activityAccepted);
+      log.info({ ...ridField(req), type: page.type }, EV.activityAccepted);
       sendJson(res, 200, { id });
+      const rid = requestIdOf(req);
+      if (rid) tagRequestId(activity, rid);
       enqueueTurn(s, activity);
     }),
   );
@@ -522,7 +525,7 @@ export function mountLocalChannel(server: restify.Server, opts: LocalChannelOpti
     if (s.ended) throw new HttpRefusal(404, 'not_found');
     const id = newActivityId();
     publish(s, buildBotActivityForPage(body, parties(s), id, stamp(s)));
-    log.info({ type: logType(body['type']) }, EV.connectorDelivered);
+    log.info({ ...ridField(req), type: logType(body['type']) }, EV.connectorDelivered);
     sendJson(res, 200, { id });
   };
   server.post(`${CONV}/activities`, route('connector.send', sendActivity));

@@ -22,6 +22,7 @@ import { detectLang, langFromLocale, type Lang } from '../../dialogs/language.js
 import { t } from '../../dialogs/messages.js';
 import { channelWord } from '../identity/identityGuard.js';
 import { isGuardError } from '../errors.js';
+import { ridField } from '../log/correlation.js';
 
 export const CONSENT_PURPOSES = ['service_quality_transcripts'] as const;
 
@@ -221,7 +222,7 @@ export class ConsentGuard implements Middleware {
     s.shown = this.#o.notice.version;
     s.lang = lang;
     await context.sendActivity(noticeActivity(this.#o.notice.texts[lang], lang));
-    this.#o.log.info({ version: this.#o.notice.version }, CONSENT_EVENTS.noticeShown);
+    this.#o.log.info({ ...ridField(context), version: this.#o.notice.version }, CONSENT_EVENTS.noticeShown);
   }
 
   async #answer(context: TurnContext, s: ConsentState, choice: ConsentChoice, lang: Lang, next: () => Promise<void>): Promise<void> {
@@ -255,7 +256,7 @@ export class ConsentGuard implements Middleware {
       subject: subject?.pseudonym ?? pseudonym, conversation: o.pseudonyms.conversationOwner(channel, String(a.conversation?.id ?? '')),
       channel: channelWord(context), outcome: decision, noticeVersion: o.notice.version, noticeHash, purposes: CONSENT_PURPOSES.join('|'),
     });
-    o.log.info({ decision }, decision === 'withdrawn' ? CONSENT_EVENTS.withdrawn : CONSENT_EVENTS.given);
+    o.log.info({ ...ridField(context), decision }, decision === 'withdrawn' ? CONSENT_EVENTS.withdrawn : CONSENT_EVENTS.given);
   }
 
   /** Links the channel user's current record to the subject once verified (called by the identity service). */

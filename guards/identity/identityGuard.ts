@@ -19,6 +19,7 @@ import type { Customer, CustomerDirectory } from '../../directory/customerDirect
 import { decide, sessionStatus, type IdentityPolicy, type VerificationMethod, type VerificationState, type Verdict } from './policy.js';
 import type { SubjectIndex, SubjectOwnerResolver } from './subjectIndex.js';
 import { HOST_IDENTITY_EVENT, type HostTokenVerifier } from './hostToken.js';
+import { ridField } from '../log/correlation.js';
 
 /** The guard's own slice of the conversation state (sealed with it). */
 export interface IdentityState {
@@ -104,7 +105,7 @@ export class IdentityService {
     state.verification = verification;
     this.#publish(context, verification);
     await this.#o.audit.append({ type: AuditEvents.verificationSucceeded, at: new Date(now).toISOString(), subject: link.pseudonym, conversation: conv, channel: channelWord(context), method, purpose });
-    this.#o.log.info({ method }, IDENTITY_EVENTS.verified);
+    this.#o.log.info({ ...ridField(context), method }, IDENTITY_EVENTS.verified);
     await this.#o.onVerified?.(context, link);
   }
 
@@ -146,10 +147,10 @@ export class IdentityService {
     } else if (status === 'idle' || status === 'expired') {
       // The session is over: the next protected intent asks again.
       delete state.verification;
-      this.#o.log.info({ reason: status }, IDENTITY_EVENTS.sessionEnded);
+      this.#o.log.info({ ...ridField(context), reason: status }, IDENTITY_EVENTS.sessionEnded);
     } else if (status === 'other_user') {
       // Another user id in the same conversation gets nothing, and cannot end the real customer's session either.
-      this.#o.log.warn(IDENTITY_EVENTS.otherUser);
+      this.#o.log.warn({ ...ridField(context) }, IDENTITY_EVENTS.otherUser);
     }
   }
 }
@@ -221,7 +222,7 @@ export class IdentityGuard implements Middleware {
         }
       }
       if (!ok) {
-        this.#o.log.warn({ reason: r.ok ? 'unknown_subject' : r.reason }, IDENTITY_EVENTS.hostTokenRefused);
+        this.#o.log.warn({ ...ridField(context), reason: r.ok ? 'unknown_subject' : r.reason }, IDENTITY_EVENTS.hostTokenRefused);
         await this.#o.audit.append({ type: AuditEvents.verificationFailed, at: new Date(this.#o.service.now()).toISOString(), conversation: this.#o.service.conversationOwner(context), channel: channelWord(context), method: 'host_jwt', outcome: r.ok ? 'unknown_subject' : r.reason });
       }
     }

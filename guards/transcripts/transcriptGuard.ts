@@ -17,6 +17,7 @@ import type { OwnerResolver } from '../storage/encryptedStorage.js';
 import { TurnKeys, type ConsentDecision, type VerifiedSubject } from '../turnState.js';
 import { CleanTextCache, redactActivity, transcriptSnapshot, type TranscriptEntry } from './redactActivity.js';
 import type { EncryptedTranscriptStore } from './transcriptStore.js';
+import { ridField } from '../log/correlation.js';
 
 export interface TranscriptGuardOptions {
   store: EncryptedTranscriptStore;
@@ -78,7 +79,7 @@ export class TranscriptGuard implements Middleware {
         return r.entry;
       } catch (err) {
         this.#dropped++;
-        o.log.error({ code: 'ERR_REDACTION_FAILED', err: errorFields(err), direction }, 'guards.transcript.redaction_failed');
+        o.log.error({ ...ridField(context), code: 'ERR_REDACTION_FAILED', err: errorFields(err), direction }, 'guards.transcript.redaction_failed');
         return undefined;
       }
     };
@@ -147,7 +148,7 @@ export class TranscriptGuard implements Middleware {
       for (const u of updates) await o.store.replace(ref, u);
       for (const d of deletes) await o.store.remove(ref, d);
     } catch (err) {
-      o.log.error({ code: (err as { code?: string }).code ?? 'ERR_STORAGE_UNAVAILABLE', err: errorFields(err) }, 'guards.transcript.write_failed');
+      o.log.error({ ...ridField(context), code: (err as { code?: string }).code ?? 'ERR_STORAGE_UNAVAILABLE', err: errorFields(err) }, 'guards.transcript.write_failed');
     }
   }
 }

@@ -81,16 +81,25 @@ describe('operations', function () {
 
     it('puts a correlation id on every log line of a request and echoes it', async () => {
       const before = bot.logs.lines.length;
-      const r = await fetch(`${bot.url}/api/messages`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-12345678' },
-        body: JSON.stringify({ type: 'message', id: 'x', channelId: 'test', serviceUrl: 'http://127.0.0.1:9/unused', deliveryMode: 'expectReplies', conversation: { id: 'm-3' }, from: { id: 'u' }, recipient: { id: 'bot' }, text: 'hi' }),
-      });
+      // A failing redactor makes the transcript guard log inside the turn: that line must carry the id as well.
+      const redactor = bot.app.redactor as unknown as { redact: (...a: unknown[]) => unknown };
+      const original = redactor.redact;
+      redactor.redact = () => { throw new Error('recognizer exploded'); };
+      let r: Response;
+      try {
+        r = await fetch(`${bot.url}/api/messages`, {
+          method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'gw-req-12345678' },
+          body: JSON.stringify({ type: 'message', id: 'x', channelId: 'test', serviceUrl: 'http://127.0.0.1:9/unused', deliveryMode: 'expectReplies', conversation: { id: 'm-3' }, from: { id: 'u' }, recipient: { id: 'bot' }, text: 'hi' }),
+        });
+        await r.text();
+      } finally { redactor.redact = original; }
       expect(r.headers.get('x-request-id')).to.equal('gw-req-12345678');
-      await r.text();
       const lines = bot.logs.lines.slice(before).map((l) => JSON.parse(l) as { rid?: string; event: string });
       const done = lines.find((l) => l.event === 'http.messages.done');
       expect(done?.rid).to.equal('gw-req-12345678');
-      expect(lines.filter((l) => l.rid === undefined && l.event.startsWith('http.'))).to.deep.equal([]);
+      // The turn's own lines carry it too, not just the HTTP layer's.
+      expect(lines.map((l) => l.event)).to.include('guards.transcript.redaction_failed');
+      expect(lines.filter((l) => l.rid !== 'gw-req-12345678').map((l) => l.event)).to.deep.equal([]);
     });
 
     it('replaces an unsafe upstream request id with its own', async () => {
