@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * Keyed hashes for names: Redis key names, key owners and log ids are derived from channel/user/conversation ids
@@ -6,10 +6,11 @@ import { createHmac } from 'node:crypto';
  * identifiers (DESIGN.md section 4). 128 bits, base64url. The domain string separates uses of the same key.
  */
 export class Pseudonymizer {
-  readonly #key: Buffer;
+  // A KeyObject: createHmac with one skips importing the raw key on every call (about a third of an HMAC's cost).
+  readonly #key: KeyObject;
   constructor(key: Uint8Array) {
     if (key.length < 32) throw new Error('pseudonym key too short');
-    this.#key = Buffer.from(key);
+    this.#key = createSecretKey(Buffer.from(key));
   }
 
   // The same few ids are hashed several times a turn (key names, owners): a small bounded memo saves the HMACs.

@@ -3,7 +3,7 @@
  * normalised form, so the state can sit in conversation storage. Losing the key (a restart with the default random
  * key) only restarts the numbering; it never reveals a value.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { EntityType, TagState } from './types.js';
 import { digitsOf, fold } from './text.js';
 
@@ -35,8 +35,16 @@ export function normaliseValue(type: EntityType, value: string): string {
   }
 }
 
+/** Tag keys as KeyObjects (createHmac then skips importing the raw key on every call); one per redactor key. */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+function keyObject(key: Uint8Array): KeyObject {
+  let k = keyObjects.get(key);
+  if (!k) { k = createSecretKey(key); keyObjects.set(key, k); }
+  return k;
+}
+
 export function tagNumber(state: TagState, key: Uint8Array, type: EntityType, value: string): number {
-  const mac = createHmac('sha256', key).update(type).update('\0').update(normaliseValue(type, value)).digest('base64url').slice(0, 22);
+  const mac = createHmac('sha256', keyObject(key)).update(type).update('\0').update(normaliseValue(type, value)).digest('base64url').slice(0, 22);
   const known = state.seen[mac];
   if (known !== undefined) return known;
   const n = (state.next[type] ?? 0) + 1;

@@ -18,6 +18,7 @@ import { TurnKeys, type ConsentDecision, type VerifiedSubject } from '../turnSta
 import { CleanTextCache, redactActivity, transcriptSnapshot, type TranscriptEntry } from './redactActivity.js';
 import type { EncryptedTranscriptStore } from './transcriptStore.js';
 import { ridField } from '../log/correlation.js';
+import { pooledRandomBytes } from '../crypto/random.js';
 
 export interface TranscriptGuardOptions {
   store: EncryptedTranscriptStore;
@@ -43,8 +44,14 @@ export class TranscriptGuard implements Middleware {
   /** Entries dropped because redaction failed, since start. */
   get droppedEntries(): number { return this.#dropped; }
 
+  /**
+   * A keyed hash of the activity id, so an edit or delete of that activity finds its entry. An activity without an id
+   * (expectReplies answers, some events) can never be edited or deleted later: it gets 128 random bits in the same
+   * format, without an HMAC.
+   */
   entryId(conversation: string, activityId: string | undefined): string {
-    return this.#o.pseudonyms.hash('tx-entry', `${conversation}\u0000${activityId ?? `${Date.now()}-${Math.random()}`}`, true);
+    if (activityId === undefined || activityId === '') return pooledRandomBytes(16).toString('base64url');
+    return this.#o.pseudonyms.hash('tx-entry', `${conversation}\u0000${activityId}`, true);
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
