@@ -62,6 +62,7 @@ const DSM_CONFIGURATION = 'DialogStateManagerConfiguration';
 
 export class MainDialog {
   readonly #dialogs: DialogSet;
+  readonly #dialogState: StatePropertyAccessor<DialogState>;
   readonly #data: StatePropertyAccessor<ConversationData>;
   readonly #clock: Clock;
   readonly #account: AccountServices | undefined;
@@ -69,6 +70,7 @@ export class MainDialog {
 
   constructor(dialogState: StatePropertyAccessor<DialogState>, data: StatePropertyAccessor<ConversationData>, clock: Clock, account?: AccountServices) {
     this.#dialogs = new DialogSet(dialogState);
+    this.#dialogState = dialogState;
     this.#dialogs.add(new ReturnsDialog(clock));
     if (account) {
       this.#dialogs.add(new VerifyIdentityDialog({ identity: account.identity, audit: account.audit, directory: account.directory, ...(account.otp ? { otp: account.otp } : {}), ...(account.teamsConnection ? { teamsConnection: account.teamsConnection } : {}) }));
@@ -112,12 +114,14 @@ export class MainDialog {
     const replay = context.turnState.get(CONSENT_REPLAY) as string | undefined;
     const lang = await this.#language(context, data, replay);
     const text = replay ?? (typeof context.activity.text === 'string' ? context.activity.text : '');
-    if (this.#stateManagerConfiguration && !context.turnState.has(DSM_CONFIGURATION)) context.turnState.set(DSM_CONFIGURATION, this.#stateManagerConfiguration);
-    const dc = await this.#dialogs.createContext(context);
-    this.#stateManagerConfiguration ??= context.turnState.get(DSM_CONFIGURATION);
+    const dcOf = this.#dialogContext(context);
     const intent = matchIntent(text, lang);
 
-    if (dc.activeDialog) {
+    // The dialog context (and botbuilder's state manager behind it) is made only when a dialog runs or starts: a
+    // main-menu answer needs neither. The stack is read the way DialogSet.createContext reads it.
+    const stack = (await this.#dialogState.get(context, { dialogStack: [] }))?.dialogStack;
+    if (Array.isArray(stack) && stack.length > 0) {
+      const dc = await dcOf();
       if (intent === 'cancel') {
         await dc.cancelAllDialogs();
         await context.sendActivity(t('cancelled', lang));
@@ -125,7 +129,7 @@ export class MainDialog {
       }
       if (intent === 'agent') {
         await dc.cancelAllDialogs();
-        await this.#route(context, 'agent', lang, data);
+        await this.#route(context, 'agent', lang, data, dcOf);
         return;
       }
       // Opt-out applies at once and leaves the running dialog where it was (DSR-1).
@@ -136,13 +140,13 @@ export class MainDialog {
       // Another data request interrupts whatever runs; repeating the one in progress just continues it.
       if (DATA_REQUESTS[intent] && intent !== data.lastIntent) {
         await dc.cancelAllDialogs();
-        await this.#route(context, intent, lang, data, dc);
+        await this.#route(context, intent, lang, data, dcOf);
         return;
       }
       if (!replay) {
         const r = await dc.continueDialog();
         if (r.status === DialogTurnStatus.complete && isVerifyResult(r.result)) {
-          if (r.result.verified) await this.#route(context, r.result.intent as Intent, lang, data, dc);
+          if (r.result.verified) await this.#route(context, r.result.intent as Intent, lang, data, dcOf);
           return;
         }
         if (r.status !== DialogTurnStatus.empty) return;
@@ -159,13 +163,31 @@ export class MainDialog {
     if (intent === 'returns') {
       data.misses = 0;
       data.lastIntent = intent;
-      await dc.beginDialog(DialogIds.returns);
+      await (await dcOf()).beginDialog(DialogIds.returns);
       return;
     }
-    await this.#route(context, intent, lang, data, dc);
+    await this.#route(context, intent, lang, data, dcOf);
   }
 
-  async #route(context: TurnContext, intent: Intent, lang: Lang, data: ConversationData, dc?: DialogContext): Promise<void> {
+  /**
+   * The turn's dialog context, made on first use. botbuilder-dialogs rebuilds its state manager's configuration for
+   * the first dialog context of every turn; the first turn's is kept and handed to later turns (DSM_CONFIGURATION).
+   */
+  #dialogContext(context: TurnContext): () => Promise<DialogContext> {
+    let made: Promise<DialogContext> | undefined;
+    return () => {
+      if (!made) {
+        if (this.#stateManagerConfiguration && !context.turnState.has(DSM_CONFIGURATION)) context.turnState.set(DSM_CONFIGURATION, this.#stateManagerConfiguration);
+        made = this.#dialogs.createContext(context).then((dc) => {
+          this.#stateManagerConfiguration ??= context.turnState.get(DSM_CONFIGURATION);
+          return dc;
+        });
+      }
+      return made;
+    };
+  }
+
+  async #route(context: TurnContext, intent: Intent, lang: Lang, data: ConversationData, dcOf: () => Promise<DialogContext>): Promise<void> {
     const previous = data.lastIntent;
     data.lastIntent = intent;
     if (intent === 'none') {
@@ -180,7 +202,7 @@ export class MainDialog {
     }
     data.misses = 0;
     if (isProtected(intent)) {
-      await this.#protected(context, intent, lang, dc);
+      await this.#protected(context, intent, lang, dcOf);
       return;
     }
     switch (intent) {
@@ -199,9 +221,9 @@ export class MainDialog {
   }
 
   /** Account intents: verify first (or again, when stale or too weak for this intent), then act. */
-  async #protected(context: TurnContext, intent: Intent, lang: Lang, dc: DialogContext | undefined): Promise<void> {
+  async #protected(context: TurnContext, intent: Intent, lang: Lang, dcOf: () => Promise<DialogContext>): Promise<void> {
     const acc = this.#account;
-    if (!acc || !dc) {
+    if (!acc) {
       // No identity services wired: nothing about an account is ever disclosed (fail closed).
       const verdict = decide(intent, undefined, this.#clock.now());
       if (verdict.kind === 'redirect') await context.sendActivity(`${t('needsVerification', lang)} ${t('verifyNoMethod', lang)}`);
@@ -209,7 +231,7 @@ export class MainDialog {
     }
     const verdict = acc.identity.verdict(context, intent);
     if (verdict.kind === 'redirect') {
-      await dc.beginDialog(VerifyIds.dialog, { intent, methods: verdict.methods, reason: verdict.reason } satisfies VerifyOptions);
+      await (await dcOf()).beginDialog(VerifyIds.dialog, { intent, methods: verdict.methods, reason: verdict.reason } satisfies VerifyOptions);
       return;
     }
     if (intent === 'orderStatus') {
@@ -218,13 +240,13 @@ export class MainDialog {
       return;
     }
     if (intent === 'addressChange') {
-      await dc.beginDialog(AccountIds.address);
+      await (await dcOf()).beginDialog(AccountIds.address);
       return;
     }
-    if (intent === 'paymentProblem') await dc.beginDialog(AccountIds.payment);
+    if (intent === 'paymentProblem') await (await dcOf()).beginDialog(AccountIds.payment);
     const kind = DATA_REQUESTS[intent];
     if (kind) {
-      if (acc.dsr) await dc.beginDialog(DataRequestIds.dialog, { kind } satisfies DataRequestOptions);
+      if (acc.dsr) await (await dcOf()).beginDialog(DataRequestIds.dialog, { kind } satisfies DataRequestOptions);
       else await context.sendActivity(t('notUnderstood', lang));
     }
   }
