@@ -29,12 +29,11 @@ export function detectLang(text: string): Lang | undefined {
   let best: Lang | undefined;
   let bestScore = 0;
   let second = 0;
+  // A letter only one language uses counts once for it (tested once per text, not once per language).
+  const marks: Partial<Record<Lang, number>> = { de: /[äöüß]/.test(text) ? 1 : 0, es: /[ñ¿¡]/.test(text) ? 1 : 0, fr: /[çèêà]/.test(text) ? 1 : 0 };
   for (const l of LANGS) {
-    let score = 0;
+    let score = marks[l] ?? 0;
     for (const w of words) if (STOPSETS[l].has(w)) score++;
-    if (/[äöüß]/.test(text) && l === 'de') score += 1;
-    if (/[ñ¿¡]/.test(text) && l === 'es') score += 1;
-    if (/[çèêà]/.test(text) && l === 'fr') score += 1;
     if (score > bestScore) { second = bestScore; bestScore = score; best = l; } else if (score > second) second = score;
   }
   return bestScore > 0 && bestScore > second ? best : undefined;
