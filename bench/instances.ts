@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runLoad } from './load.js';
-import { cpuOf, startChild, type Child } from './support.js';
+import { cpuOf, ensureBuilt, GUARDED_SERVER, startChild, type Child } from './support.js';
 
 export interface DataStore {
   /** Settings that point a bot process at this store (REDIS_URL and whatever else it needs). */
@@ -31,9 +31,10 @@ export async function benchInstances(o: { store: DataStore; keyStoreUrl: string;
     TRUSTLINE_PROFILE: 'development', TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false', CONSENT_PRESET: 'keep',
   };
   const bots: Child[] = [];
+  ensureBuilt();
   try {
-    bots.push(await startChild('bench/servers/guarded.ts', env));
-    bots.push(await startChild('bench/servers/guarded.ts', env));
+    bots.push(await startChild(GUARDED_SERVER, env));
+    bots.push(await startChild(GUARDED_SERVER, env));
     const body = (w: number) => JSON.stringify({
       type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
       conversation: { id: `inst-${w}` }, from: { id: `inst-u-${w}` }, recipient: { id: 'bot' }, locale: 'en-US',

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis } from '../test/support/redis.js';
-import { startChild, table } from './support.js';
+import { ensureBuilt, GUARDED_SERVER, startChild, table } from './support.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 8);
@@ -29,8 +29,9 @@ const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({ ...template, cu
 writeFileSync(join(dir, 'customers.json'), JSON.stringify({ version: 1, customers }));
 const outbox = join(dir, 'outbox.log');
 
+ensureBuilt();
 const redis = await startRedis();
-const server = await startChild('bench/servers/guarded.ts', {
+const server = await startChild(GUARDED_SERVER, {
   TRUSTLINE_PROFILE: 'development', REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(),
   TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false', CONSENT_PRESET: 'keep',
   CUSTOMER_DIRECTORY_FILE: join(dir, 'customers.json'), OTP_OUTBOX_FILE: outbox,

@@ -8,12 +8,14 @@
  * The ratio of a level is the median of its rounds' ratios (guarded and bare measured back to back in each round, the
  * order alternating), so one burst of noise on this shared machine moves one round, not the figure; the table also
  * shows the lowest and highest round.
+ * Both servers run as plain JavaScript under plain node: the guarded one is the compiled build `npm start` runs
+ * (built first when needed), the bare one a small .mjs file.
  * Settings: BENCH_SECONDS (per measurement, default 4), BENCH_ROUNDS (default 4), BENCH_SKIP_INSTANCES=1,
  * BENCH_SKIP_BREACH=1.
  */
 import { runLoad } from './load.js';
 import { startRedis } from '../test/support/redis.js';
-import { startChild, table } from './support.js';
+import { BARE_SERVER, ensureBuilt, GUARDED_SERVER, startChild, table } from './support.js';
 import { benchBreachScope } from './breachScope.js';
 import { benchInstances, instancesTable } from './instances.js';
 import { startRedisCluster } from '../test/support/redisCluster.js';
@@ -38,11 +40,12 @@ async function load(url: string, connections: number, seconds: number, tag: stri
   return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuPerTurn };
 }
 
+ensureBuilt();
 const redis = await startRedis();
-const guarded = await startChild('bench/servers/guarded.ts', {
+const guarded = await startChild(GUARDED_SERVER, {
   TRUSTLINE_PROFILE: 'development', REDIS_URL: redis.url, TRUSTLINE_MASTER_KEYS: `v1:${key()}`, TRUSTLINE_KEYNAME_KEY: key(), TRUSTLINE_AUDIT_KEY: key(), TRUSTLINE_CODE_HASH_KEY: key(), TRUSTLINE_PII_HASH_KEY: key(), LOCAL_CHAT_ENABLED: 'false', CONSENT_PRESET: 'keep',
 });
-const bare = await startChild('bench/servers/bare.ts');
+const bare = await startChild(BARE_SERVER);
 try {
   const sums: Record<string, Result[]> = {};
   // Prime: every conversation each level will use exists and is past its first turn; also warms the JIT.

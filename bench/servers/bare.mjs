@@ -1,9 +1,12 @@
-/** Baseline: a bare botbuilder echo bot on MemoryStorage (ConversationState saved every turn), same HTTP stack. */
+/**
+ * Baseline: a bare botbuilder echo bot on MemoryStorage (ConversationState saved every turn), same HTTP stack
+ * (restify 11), plain JavaScript under plain node like the guarded server (bench/servers/guarded.mjs).
+ */
 import restify from 'restify';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState, MemoryStorage } from 'botbuilder';
 
 const state = new ConversationState(new MemoryStorage());
-const count = state.createProperty<number>('count');
+const count = state.createProperty('count');
 class EchoBot extends ActivityHandler {
   constructor() {
     super();
