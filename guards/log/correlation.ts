@@ -1,19 +1,25 @@
 /**
  * Correlation ids travel with what a request carries (http/requestContext.ts explains why not AsyncLocalStorage):
  * the HTTP layer tags the request and its activity, and a log line written while serving it takes `ridField(x)`
- * from the request, the activity or the turn context it holds. A WeakMap: nothing outlives its carrier.
+ * from the request, the activity or the turn context it holds. The id is a symbol-keyed property of its carrier, so
+ * it lives exactly as long as the carrier and never serialises (JSON.stringify and the transcript's allow-list skip
+ * symbol keys); a WeakMap did the same at a higher price per request (ephemerons cost the garbage collector).
  */
-const ridByCarrier = new WeakMap<object, string>();
+const RID = Symbol('trustline.rid');
+type Carrier = { [RID]?: string };
 
 /** Attaches a request's correlation id to an object that travels with it (the request, its activity). */
 export function tagRequestId(carrier: object, rid: string): void {
-  ridByCarrier.set(carrier, rid);
+  (carrier as Carrier)[RID] = rid;
 }
 
 /** The correlation id of the request behind `carrier`: an HTTP request, an activity, or a turn context. */
 export function requestIdOf(carrier: unknown): string | undefined {
   if (!carrier || typeof carrier !== 'object') return undefined;
-  return ridByCarrier.get(carrier) ?? ridByCarrier.get((carrier as { activity?: object }).activity ?? carrier);
+  const own = (carrier as Carrier)[RID];
+  if (own !== undefined) return own;
+  const activity = (carrier as { activity?: unknown }).activity;
+  return activity && typeof activity === 'object' ? (activity as Carrier)[RID] : undefined;
 }
 
 /**
