@@ -63,18 +63,26 @@ export function parseJsonStrict(buf: Buffer, opts: { maxDepth?: number; maxNodes
     throw new HttpRefusal(400, 'bad_request');
   }
   const maxDepth = opts.maxDepth ?? 32;
-  let nodes = opts.maxNodes ?? 20_000;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (--nodes < 0 || depth > maxDepth) throw new HttpRefusal(400, 'bad_request');
-    if (v && typeof v === 'object') {
-      if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
-      else for (const k of Object.keys(v)) {
+  let nodes = (opts.maxNodes ?? 20_000) - 1;
+  if (nodes < 0) throw new HttpRefusal(400, 'bad_request');
+  // Every value counts as a node and sits one level below its container; only containers are walked further.
+  const objects: object[] = [];
+  const depths: number[] = [];
+  if (value && typeof value === 'object') { objects.push(value); depths.push(0); }
+  while (objects.length) {
+    const v = objects.pop()!;
+    const depth = depths.pop()! + 1;
+    const children: unknown[] = Array.isArray(v) ? v : [];
+    if (!Array.isArray(v)) {
+      for (const k of Object.keys(v)) {
         if (FORBIDDEN_KEYS.has(k)) throw new HttpRefusal(400, 'bad_request');
-        stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+        children.push((v as Record<string, unknown>)[k]);
       }
     }
+    if (children.length === 0) continue;
+    nodes -= children.length;
+    if (nodes < 0 || depth > maxDepth) throw new HttpRefusal(400, 'bad_request');
+    for (const x of children) if (x && typeof x === 'object') { objects.push(x); depths.push(depth); }
   }
   return value;
 }
