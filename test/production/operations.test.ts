@@ -112,6 +112,24 @@ describe('operations', function () {
     });
   });
 
+  describe('correlation ids on the staff routes', () => {
+    it('puts the request id on the lines the staff routes write', async () => {
+      const r0 = await sharedRedis();
+      const staffBot = await startApp({ REDIS_URL: r0.url });
+      try {
+        const before = staffBot.logs.lines.length;
+        const r = await fetch(`${staffBot.url}/api/staff/login`, {
+          method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'gw-staff-87654321' },
+          body: JSON.stringify({ email: 'nobody-ops@example.com', password: 'not-the-password' }),
+        });
+        expect(r.status).to.equal(401);
+        expect(r.headers.get('x-request-id')).to.equal('gw-staff-87654321');
+        const lines = staffBot.logs.lines.slice(before).map((l) => JSON.parse(l) as { rid?: string; event: string });
+        expect(lines.find((l) => l.event === 'staff.login_failed')?.rid).to.equal('gw-staff-87654321');
+      } finally { await staffBot.stop(); }
+    });
+  });
+
   describe('metrics protection', () => {
     it('needs the bearer token on the main port when one is set', async () => {
       const bot = await startApp({ METRICS_TOKEN: TOKEN });
