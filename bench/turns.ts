@@ -40,6 +40,16 @@ async function load(url: string, connections: number, seconds: number, tag: stri
   return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuPerTurn };
 }
 
+/** One measured-kind turn, checked: the bench refuses to report figures for a server that answers wrongly. */
+async function expectReply(url: string, expected: RegExp, name: string): Promise<void> {
+  const res = await fetch(`${url}/api/messages`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: `bench-${name}-10-0` }, from: { id: `u-${name}-10-0` }, recipient: { id: 'bot' }, locale: 'en-US', text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.' }),
+  });
+  const text = ((await res.json().catch(() => ({}))) as { activities?: { text?: string }[] }).activities?.[0]?.text ?? '';
+  if (res.status !== 200 || !expected.test(text)) throw new Error(`bench: the ${name} server answered ${res.status} "${text.slice(0, 80)}", not the expected reply`);
+}
+
 ensureBuilt();
 const redis = await startRedis();
 const guarded = await startChild(GUARDED_SERVER, {
@@ -50,6 +60,9 @@ try {
   const sums: Record<string, Result[]> = {};
   // Prime: every conversation each level will use exists and is past its first turn; also warms the JIT.
   for (const c of LEVELS) { await load(bare.url, c, 3, 'bare', bare.cpuMicros); await load(guarded.url, c, 3, 'guarded', guarded.cpuMicros); }
+  // A 200 is not enough: the guarded turn must reach the dialog and answer (the turn error handler also answers 200).
+  await expectReply(guarded.url, /^You can ask me/, 'guarded');
+  await expectReply(bare.url, /^Echo: Hi, can you help me\?/, 'bare');
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of LEVELS) {
       const order: [string, typeof bare][] = round % 2 === 0 ? [['bare', bare], ['guarded', guarded]] : [['guarded', guarded], ['bare', bare]];
