@@ -47,6 +47,22 @@ function glued(text: string, s: number, e: number): boolean {
   return a === 46 && e + 1 < text.length && isDigitOrLetter(text.charCodeAt(e + 1));
 }
 
+/** Which gazetteer lists hold a folded word, as bits: one map lookup per word instead of six set lookups. */
+const IN_GIVEN = 1, IN_NOT_NAME = 2, IN_CHAT = 4, IN_MORE_GIVEN = 8, IN_SURNAMES = 16, IN_AMBIGUOUS = 32;
+const WORD_FLAGS = new Map<string, number>();
+for (const [list, bit] of [[FIRST_NAMES, IN_GIVEN], [NOT_NAME, IN_NOT_NAME], [CHAT_WORD_SET, IN_CHAT], [MORE_GIVEN_NAMES, IN_MORE_GIVEN], [SURNAMES, IN_SURNAMES], [AMBIGUOUS_NAMES, IN_AMBIGUOUS]] as const) {
+  for (const w of list) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | bit);
+}
+
+/** Whether the first letter is a capital (ASCII answered without allocating). */
+function capitalised(w: string): boolean {
+  const c = w.charCodeAt(0);
+  if (c >= 65 && c <= 90) return true;
+  if (c >= 97 && c <= 122) return false;
+  const first = w[0]!;
+  return first !== first.toLowerCase();
+}
+
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   WORD.lastIndex = 0;
@@ -59,16 +75,17 @@ function tokenize(text: string): Tok[] {
       w = w.slice(0, -2);
       e -= 2;
     }
-    const first = w[0]!;
-    const cap = first !== first.toLowerCase();
+    const cap = capitalised(w);
     let f = foldWord(w);
     if (f.includes('’')) f = f.replace(/’/g, "'");
-    const gaz = f.includes('-') ? f.split('-').every((p) => FIRST_NAMES.has(p)) : FIRST_NAMES.has(f);
+    const bits = WORD_FLAGS.get(f) ?? 0;
+    const hyphenated = f.includes('-');
+    const gaz = hyphenated ? f.split('-').every((p) => FIRST_NAMES.has(p)) : (bits & IN_GIVEN) !== 0;
     const apos = f.indexOf("'");
-    const not = NOT_NAME.has(f) || CHAT_WORD_SET.has(f) || (apos > 0 && NOT_NAME.has(f.slice(0, apos)));
-    const gaz2 = gaz || MORE_GIVEN_NAMES.has(f);
-    const sur = f.includes('-') ? f.split('-').some((p) => SURNAMES.has(p)) : SURNAMES.has(f);
-    out.push({ s, f, e, w, cap, glued: glued(text, s, rawEnd), gaz, amb: gaz && AMBIGUOUS_NAMES.has(f), not, gaz2, sur });
+    const not = (bits & (IN_NOT_NAME | IN_CHAT)) !== 0 || (apos > 0 && NOT_NAME.has(f.slice(0, apos)));
+    const gaz2 = gaz || (bits & IN_MORE_GIVEN) !== 0;
+    const sur = hyphenated ? f.split('-').some((p) => SURNAMES.has(p)) : (bits & IN_SURNAMES) !== 0;
+    out.push({ s, f, e, w, cap, glued: glued(text, s, rawEnd), gaz, amb: gaz && (bits & IN_AMBIGUOUS) !== 0, not, gaz2, sur });
   }
   return out;
 }
@@ -316,10 +333,19 @@ function analyzePersons(text: string): Finding[] {
       applyTrigger(ph, k);
     }
   }
-  // Dash sign-off: "... -dustin"
+  // Dash sign-off: "... -dustin". DASH_SIGN needs a dash in the gap's last two characters: checked first, without
+  // slicing the gap.
+  const dashNear = (k: number): boolean => {
+    const from = Math.max(k > 0 ? toks[k - 1]!.e : 0, toks[k]!.s - 2);
+    for (let p = toks[k]!.s - 1; p >= from; p--) {
+      const c = text.charCodeAt(p);
+      if (c === 45 || c === 0x2013 || c === 0x2014 || c === 126) return true;
+    }
+    return false;
+  };
   for (let k = 0; k < n; k++) {
     const t = toks[k]!;
-    if (DASH_SIGN.test(gapBefore(k)) && nameish(t, true) && (t.gaz || t.gaz2 || t.cap)) {
+    if (dashNear(k) && DASH_SIGN.test(gapBefore(k)) && nameish(t, true) && (t.gaz || t.gaz2 || t.cap)) {
       const j = extend(text, toks, k, !t.cap);
       if (endsMessage(j)) add(k, j, 0.75);
     }
