@@ -2,7 +2,6 @@
  * Builds a whole Trustline instance from validated configuration: stores, keys, guards, adapter, bot, routes.
  * `index.ts` calls it for the real process; tests call it in-process with their own configuration.
  */
-import './v8Flags.js';
 import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type restify from 'restify';

@@ -2,7 +2,6 @@
  * Composition root of the bot process: load configuration, build the app, listen, shut down gracefully.
  * No logic lives here.
  */
-import './v8Flags.js';
 import { loadConfig, ConfigError } from './config.js';
 import { resolveKeys } from './guards/crypto/keyProviders.js';
 

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * The guarded server runs the compiled build (dist/), as `npm start` does: build it first when a source is newer
@@ -8,6 +9,16 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 export function ensureBuilt(): void {
   execFileSync(process.execPath, ['scripts/build-if-needed.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
+/**
+ * The node flags `npm start` runs the bot with, read from package.json so the bench cannot drift from what ships.
+ * Both servers get them (the bare bot included), so a flag never favours one side.
+ */
+export const NODE_FLAGS: readonly string[] = (() => {
+  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /\bnode ((?:--\S+ )+)dist\/index\.js/.exec(start);
+  if (!m) throw new Error('bench: the start script does not read "node <flags> dist/index.js"');
+  return m[1]!.trim().split(' ');
+})();
 export const GUARDED_SERVER = 'bench/servers/guarded.mjs';
 export const BARE_SERVER = 'bench/servers/bare.mjs';
 
@@ -17,7 +28,7 @@ export interface Child { url: string; proc: ChildProcess; stop(): Promise<void>;
 export function startChild(script: string, env: Record<string, string> = {}): Promise<Child> {
   return new Promise((resolve, reject) => {
     // JavaScript servers run under plain node with `npm start`'s flags; TypeScript ones through tsx.
-    const args = script.endsWith('.mjs') ? ['--disable-warning=DEP0111', '--enable-source-maps', script] : ['--import', 'tsx', '--disable-warning=DEP0111', script];
+    const args = script.endsWith('.mjs') ? [...NODE_FLAGS, script] : ['--import', 'tsx', '--disable-warning=DEP0111', script];
     const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const t = setTimeout(() => reject(new Error(`${script} did not start`)), 60000);
