@@ -30,24 +30,25 @@ const key = () => randomBytes(32).toString('base64');
 
 interface Result { rps: number; p50: number; p99: number; errors: number; cpuPerTurn: number }
 
-/** Worker w of a level always drives conversation `bench-<tag>-<c>-<w>`: primed once, then established. */
-async function load(url: string, connections: number, seconds: number, tag: string, cpu: () => Promise<number>): Promise<Result> {
-  const cpu0 = await cpu();
-  const r = await runLoad(url, connections, seconds, (w) => JSON.stringify({
+/** The measured turn: worker w of a level always drives conversation `bench-<tag>-<c>-<w>` (primed, then established). */
+function turnBody(tag: string, connections: number, w: number): string {
+  return JSON.stringify({
     type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
     conversation: { id: `bench-${tag}-${connections}-${w}` }, from: { id: `u-${tag}-${connections}-${w}` }, recipient: { id: 'bot' }, locale: 'en-US',
     text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.',
-  }));
+  });
+}
+
+async function load(url: string, connections: number, seconds: number, tag: string, cpu: () => Promise<number>): Promise<Result> {
+  const cpu0 = await cpu();
+  const r = await runLoad(url, connections, seconds, (w) => turnBody(tag, connections, w));
   const cpuPerTurn = (await cpu() - cpu0) / Math.max(1, r.requests);
   return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuPerTurn };
 }
 
 /** One measured-kind turn, checked: the bench refuses to report figures for a server that answers wrongly. */
 async function expectReply(url: string, expected: RegExp, name: string): Promise<void> {
-  const res = await fetch(`${url}/api/messages`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: `bench-${name}-10-0` }, from: { id: `u-${name}-10-0` }, recipient: { id: 'bot' }, locale: 'en-US', text: 'Hi, can you help me? My email is jane.roe@example.com and I live at 12 Main Street.' }),
-  });
+  const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: turnBody(name, 10, 0) });
   const text = ((await res.json().catch(() => ({}))) as { activities?: { text?: string }[] }).activities?.[0]?.text ?? '';
   if (res.status !== 200 || !expected.test(text)) throw new Error(`bench: the ${name} server answered ${res.status} "${text.slice(0, 80)}", not the expected reply`);
 }
